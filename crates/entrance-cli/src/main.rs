@@ -1,0 +1,112 @@
+//! `entrance` — a thin clap adapter over `entrance-core`.
+//!
+//! Every subcommand parses its arguments, calls one core function and prints
+//! the result: human lines by default, one JSON object with `--json`. Errors
+//! leave as the core's `IpcError` (`{code, message, fix}`); the exit status is
+//! 0 on success, 1 when the task failed, 2 for a usage problem or a feature
+//! that is not part of this build.
+
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use entrance_core::{BuildInfo, Error, ErrorCode, IpcError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "entrance",
+    about = "Get Microsoft Entra ID single sign-on working for self-hosted products, and find out why it doesn't.",
+    propagate_version = true
+)]
+struct Cli {
+    /// Print one JSON object instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode, verify and explain a token; say what a target product will do with it.
+    Inspect(Pending),
+    /// Explain AADSTS error codes found in a log line, URL or JSON body.
+    Explain(Pending),
+    /// Sign in against a tenant in the system browser (authorization code + PKCE).
+    Login(Pending),
+    /// Obtain tokens without a browser (client credentials, refresh).
+    Token(Pending),
+    /// Check DNS, TLS, proxy, clock, tenant, app, secret and redirect URIs.
+    Diagnose(Pending),
+    /// Print the app registration steps for a target product.
+    Setup(Pending),
+    /// Print a target product's finished configuration.
+    Config(Pending),
+    /// Store, check and delete client secrets in the OS keychain.
+    Secret(Pending),
+    /// Run the built-in Entra-like sandbox tenant on 127.0.0.1.
+    Sandbox(Pending),
+}
+
+/// Arguments of a subcommand that is not part of this build: accepted as they
+/// come so that the answer is always the same clear "not available".
+#[derive(Debug, Args)]
+struct Pending {
+    #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    _args: Vec<String>,
+}
+
+impl Command {
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Inspect(_) => "inspect",
+            Command::Explain(_) => "explain",
+            Command::Login(_) => "login",
+            Command::Token(_) => "token",
+            Command::Diagnose(_) => "diagnose",
+            Command::Setup(_) => "setup",
+            Command::Config(_) => "config",
+            Command::Secret(_) => "secret",
+            Command::Sandbox(_) => "sandbox",
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let version: &'static str = Box::leak(BuildInfo::current().version_line().into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+
+    match run(&cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&error.to_ipc(), cli.json),
+    }
+}
+
+/// Runs one subcommand. Each arm calls its core function once it is built;
+/// until then the answer is a clear "not available", never made-up output.
+fn run(command: &Command) -> Result<(), Error> {
+    Err(Error::NotBuilt {
+        feature: format!("`entrance {}`", command.name()),
+    })
+}
+
+/// Prints an error the way the admin asked for it and picks the exit status.
+fn report(error: &IpcError, json: bool) -> ExitCode {
+    if json {
+        let body = serde_json::json!({ "error": error });
+        println!("{body}");
+    } else {
+        eprintln!("error: {}", error.message);
+        if let Some(fix) = &error.fix {
+            eprintln!("  fix: {fix}");
+        }
+    }
+    match error.code {
+        ErrorCode::NotBuilt | ErrorCode::InputInvalid => ExitCode::from(2),
+        _ => ExitCode::FAILURE,
+    }
+}

@@ -1,0 +1,201 @@
+//! The one error type of Entrance.
+//!
+//! [`Error`] is typed by cause inside Rust. Where it leaves Rust — across IPC to
+//! the UI, or as `--json` from the CLI — it becomes an [`IpcError`]: a stable
+//! [`ErrorCode`], a human message and, where there is one, the fix. The UI and
+//! the CLI map codes to their own wording; the code strings never change
+//! meaning once released.
+
+use serde::{Deserialize, Serialize};
+
+/// Result with Entrance's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Stable, machine-readable error codes. Serialized as dotted lowercase strings
+/// (`"input.invalid"`); the TypeScript bindings turn this into a string union,
+/// so the UI's code-to-text table fails to compile when a code is added here
+/// without text there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A bug in Entrance: something that should not happen did.
+    #[serde(rename = "internal")]
+    Internal,
+    /// What the admin typed or pasted cannot be used; the message says which
+    /// field and why.
+    #[serde(rename = "input.invalid")]
+    InputInvalid,
+    /// The feature exists in the interface but is not part of this build.
+    #[serde(rename = "not_built")]
+    NotBuilt,
+    /// Reading or writing a local file failed.
+    #[serde(rename = "io")]
+    Io,
+}
+
+impl ErrorCode {
+    /// Every code, for tables and tests that walk them.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::Internal,
+        ErrorCode::InputInvalid,
+        ErrorCode::NotBuilt,
+        ErrorCode::Io,
+    ];
+
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Internal => "internal",
+            ErrorCode::InputInvalid => "input.invalid",
+            ErrorCode::NotBuilt => "not_built",
+            ErrorCode::Io => "io",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything that can go wrong in Entrance, typed by cause.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input that cannot be used. `field` names what the admin filled in.
+    #[error("{field}: {reason}")]
+    InvalidInput {
+        field: String,
+        reason: String,
+        fix: Option<String>,
+    },
+    /// A feature that is not part of this build.
+    #[error("{feature} is not available in this build of Entrance yet")]
+    NotBuilt { feature: String },
+    /// A local file could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A bug: an invariant did not hold.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidInput { .. } => ErrorCode::InputInvalid,
+            Error::NotBuilt { .. } => ErrorCode::NotBuilt,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// What the admin can do about it, when Entrance knows.
+    pub fn fix(&self) -> Option<String> {
+        match self {
+            Error::InvalidInput { fix, .. } => fix.clone(),
+            Error::NotBuilt { .. } => None,
+            Error::Io { .. } => {
+                Some("Check that the file exists and that Entrance may read and write it.".into())
+            }
+            Error::Internal(_) => Some(
+                "This is a bug in Entrance. Please report it with the exported diagnosis.".into(),
+            ),
+        }
+    }
+
+    /// The form that crosses IPC and is printed by `--json`.
+    pub fn to_ipc(&self) -> IpcError {
+        IpcError {
+            code: self.code(),
+            message: self.to_string(),
+            fix: self.fix(),
+        }
+    }
+}
+
+/// The one error shape that leaves Rust: to the UI over IPC, and in the CLI's
+/// `--json` output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
+#[error("{message}")]
+pub struct IpcError {
+    /// Stable code; the UI and CLI map it to their wording.
+    pub code: ErrorCode,
+    /// What went wrong, in one sentence.
+    pub message: String,
+    /// What to do about it, when known.
+    pub fix: Option<String>,
+}
+
+impl From<Error> for IpcError {
+    fn from(error: Error) -> Self {
+        error.to_ipc()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_code_serializes_to_its_wire_string_and_back() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            let back: ErrorCode = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, *code);
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_lowercase_and_dotted() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'),
+                "code {s} must be lowercase with dots"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_input_names_the_field_and_carries_the_fix_across_ipc() {
+        let err = Error::InvalidInput {
+            field: "Client ID".into(),
+            reason: "must be a GUID such as 00000000-0000-0000-0000-000000000000".into(),
+            fix: Some("Copy the Application (client) ID from the app's Overview page.".into()),
+        };
+        let ipc = err.to_ipc();
+        assert_eq!(ipc.code, ErrorCode::InputInvalid);
+        assert!(ipc.message.starts_with("Client ID: must be a GUID"));
+        let json = serde_json::to_value(&ipc).unwrap();
+        assert_eq!(json["code"], "input.invalid");
+        assert_eq!(
+            json["fix"],
+            "Copy the Application (client) ID from the app's Overview page."
+        );
+    }
+
+    #[test]
+    fn not_built_says_which_feature() {
+        let err = Error::NotBuilt {
+            feature: "Token inspection".into(),
+        };
+        assert_eq!(err.code(), ErrorCode::NotBuilt);
+        assert_eq!(
+            err.to_string(),
+            "Token inspection is not available in this build of Entrance yet"
+        );
+    }
+}

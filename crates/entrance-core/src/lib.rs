@@ -1,0 +1,17 @@
+//! Entrance's domain logic.
+//!
+//! Everything an admin can do in Entrance — sign in, inspect a token, diagnose
+//! a connection, set up a target product — lives here, behind plain Rust
+//! functions and serializable types. The desktop shell (`src-tauri`) and the
+//! `entrance` CLI are thin adapters over this crate.
+//!
+//! Architecture invariants (checked by `cargo xtask test`):
+//! - this crate depends on no Tauri, wry or WebKit crate;
+//! - it writes nothing to a terminal and renders no UI;
+//! - no secret is held in a type that implements `Serialize`.
+
+pub mod about;
+pub mod error;
+
+pub use about::BuildInfo;
+pub use error::{Error, ErrorCode, IpcError, Result};

@@ -1,0 +1,57 @@
+//! `cargo xtask` — Entrance's project chores, in Rust so they run the same on
+//! every machine that can build the project.
+//!
+//! - `cargo xtask run`      install what is missing, build, open Entrance
+//! - `cargo xtask test`     install what is missing, run every suite headless
+//! - `cargo xtask bench`    measure the release app against a bare Tauri window
+//! - `cargo xtask bindings` regenerate `ui/src/lib/bindings.ts`
+//! - `cargo xtask setup [run|test]`  only install what is missing
+//!
+//! Every step is idempotent: a second run installs nothing.
+
+mod bench;
+mod run;
+mod setup;
+mod test;
+mod util;
+
+use anyhow::{bail, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run        install what is missing, build Entrance and open it
+  test       install what is missing for testing, run every suite headless
+  bench      measure start-up time, idle memory and binary size (release)
+  bindings   regenerate the TypeScript bindings from the Rust commands
+  setup      install what is missing, then stop (`setup test` for test tools)
+";
+
+fn main() {
+    if let Err(e) = dispatch() {
+        eprintln!("xtask: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn dispatch() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    match args.first().map(String::as_str) {
+        Some("run") => run::run(&rest),
+        Some("test") => test::test(&rest),
+        Some("bench") => bench::bench(&rest),
+        Some("bindings") => test::bindings(),
+        Some("setup") => match rest.first().copied() {
+            None | Some("run") => setup::ensure(setup::Purpose::Run),
+            Some("test") => setup::ensure(setup::Purpose::Test),
+            Some(other) => bail!("unknown setup purpose {other:?}\n\n{USAGE}"),
+        },
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command {other:?}\n\n{USAGE}"),
+    }
+}

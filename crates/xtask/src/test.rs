@@ -1,0 +1,385 @@
+//! `cargo xtask test`: every suite, headless, with each suite's summary.
+//!
+//! Suites, in order:
+//! 1. invariants — `entrance-core` depends on no Tauri, wry or WebKit crate;
+//! 2. rust       — unit and integration tests of every crate (incl. the
+//!    bindings-are-current test), inside a private D-Bus session with an
+//!    unlocked gnome-keyring so keychain tests meet a real Secret Service;
+//! 3. ui-unit    — `svelte-check` and Vitest;
+//! 4. ui-chromium — Playwright in Debian's headless Chromium (mock backend);
+//! 5. e2e        — WebDriver tests of the real app under Xvfb via tauri-driver.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::run::{build_app, target_dir};
+use crate::setup::{self, tauri_driver_path, Purpose};
+use crate::util::{self, step};
+
+/// Crates `entrance-core` must never depend on.
+const FORBIDDEN_IN_CORE: &[&str] = &["tauri", "wry", "webkit2gtk", "tao", "gtk"];
+
+struct Outcome {
+    name: &'static str,
+    ok: bool,
+    passed: u64,
+    failed: u64,
+    summary: String,
+    took: Duration,
+}
+
+pub fn test(args: &[&str]) -> Result<()> {
+    if let Some(unknown) = args.first() {
+        bail!("unknown option {unknown:?} (cargo xtask test takes none)");
+    }
+    let started = Instant::now();
+    setup::ensure(Purpose::Test)?;
+    let app = build_app(false)?;
+    step("Building the test binaries");
+    util::run(util::cargo().args([
+        "test",
+        "--workspace",
+        "--no-run",
+        "--features",
+        "entrance-app/custom-protocol",
+    ]))?;
+
+    let session = TestSession::new()?;
+    let mut outcomes = vec![invariants()?];
+    outcomes.push(suite(
+        "rust",
+        &mut session.wrap(util::cargo().args([
+            "test",
+            "--workspace",
+            "--features",
+            "entrance-app/custom-protocol",
+        ])),
+        parse_cargo,
+    )?);
+    outcomes.push(suite(
+        "ui-check",
+        &mut util::npm(&["run", "check"]),
+        parse_svelte_check,
+    )?);
+    outcomes.push(suite(
+        "ui-unit",
+        &mut util::npm(&["test"]),
+        parse_last_passed,
+    )?);
+    outcomes.push(suite(
+        "ui-chromium",
+        &mut util::npm(&["run", "test:ui"]),
+        parse_last_passed,
+    )?);
+    outcomes.push(e2e(&session, &app)?);
+
+    step("Summary");
+    let mut passed = 0;
+    let mut failed = 0;
+    for o in &outcomes {
+        eprintln!(
+            "{:<12} {:<4} {:>8}  {}",
+            o.name,
+            if o.ok { "ok" } else { "FAIL" },
+            util::secs(o.took),
+            o.summary
+        );
+        passed += o.passed;
+        failed += o.failed + u64::from(!o.ok && o.failed == 0);
+    }
+    eprintln!("total time {}", util::secs(started.elapsed()));
+    println!("tests: {passed} passed, {failed} failed");
+    if outcomes.iter().any(|o| !o.ok) {
+        bail!("some suites failed");
+    }
+    Ok(())
+}
+
+/// `cargo xtask bindings`: rewrite `ui/src/lib/bindings.ts` from the Rust side.
+pub fn bindings() -> Result<()> {
+    step("Regenerating ui/src/lib/bindings.ts");
+    util::run(util::cargo().env("ENTRANCE_UPDATE_BINDINGS", "1").args([
+        "test",
+        "--package",
+        "entrance-app",
+        "--lib",
+        "--",
+        "typescript_bindings_are_current",
+    ]))
+}
+
+/// `entrance-core` must not depend on Tauri or the WebView.
+fn invariants() -> Result<Outcome> {
+    step("Suite invariants: entrance-core has no Tauri, wry or WebKit dependency");
+    let start = Instant::now();
+    let tree = util::output(util::cargo().args([
+        "tree",
+        "--package",
+        "entrance-core",
+        "--edges",
+        "normal,build",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+    ]))?;
+    let offending: Vec<&str> = tree
+        .lines()
+        .filter(|l| {
+            let name = l.split_whitespace().next().unwrap_or("");
+            FORBIDDEN_IN_CORE
+                .iter()
+                .any(|f| name == *f || name.starts_with(&format!("{f}-")))
+        })
+        .collect();
+    let ok = offending.is_empty();
+    let summary = if ok {
+        format!(
+            "entrance-core: {} crates, none of {}",
+            tree.lines().count(),
+            FORBIDDEN_IN_CORE.join("/")
+        )
+    } else {
+        format!("entrance-core depends on {}", offending.join(", "))
+    };
+    eprintln!("{summary}");
+    Ok(Outcome {
+        name: "invariants",
+        ok,
+        passed: u64::from(ok),
+        failed: u64::from(!ok),
+        summary,
+        took: start.elapsed(),
+    })
+}
+
+/// The end-to-end suite: the real app, under Xvfb, driven through tauri-driver.
+fn e2e(session: &TestSession, app: &Path) -> Result<Outcome> {
+    let driver =
+        tauri_driver_path().context("tauri-driver is not installed (cargo xtask setup test)")?;
+    let mut cmd = util::cargo();
+    cmd.args([
+        "test",
+        "--package",
+        "entrance-e2e",
+        "--features",
+        "entrance-app/custom-protocol",
+        "--",
+        "--ignored",
+        "--test-threads=1",
+    ])
+    .env("ENTRANCE_APP", app)
+    .env("TAURI_DRIVER", driver)
+    .env("ENTRANCE_E2E_ARTIFACTS", target_dir().join("e2e"));
+    let mut wrapped = Command::new("xvfb-run");
+    wrapped
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            wrapped.env(k, v);
+        }
+    }
+    wrapped.current_dir(util::root());
+    suite("e2e", &mut session.wrap(&mut wrapped), parse_cargo)
+}
+
+/// Runs one suite, streaming its output and keeping it to read the summary.
+fn suite(
+    name: &'static str,
+    cmd: &mut Command,
+    parse: fn(&str) -> (u64, u64, String),
+) -> Result<Outcome> {
+    step(&format!("Suite {name}: {}", util::show(cmd)));
+    let start = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start suite {name}"))?;
+    let log = Arc::new(Mutex::new(String::new()));
+    let pumps: Vec<_> = [
+        Box::new(child.stdout.take().expect("piped")) as Box<dyn Read + Send>,
+        Box::new(child.stderr.take().expect("piped")),
+    ]
+    .into_iter()
+    .map(|stream| {
+        let log = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = writeln!(std::io::stderr(), "{line}");
+                let mut log = log.lock().expect("log lock");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        })
+    })
+    .collect();
+    let status = child.wait()?;
+    for p in pumps {
+        let _ = p.join();
+    }
+    let text = strip_ansi(&log.lock().expect("log lock"));
+    let (passed, failed, summary) = parse(&text);
+    let ok = status.success() && failed == 0;
+    Ok(Outcome {
+        name,
+        ok,
+        passed,
+        failed,
+        summary,
+        took: start.elapsed(),
+    })
+}
+
+/// Sums every `test result:` line cargo printed.
+fn parse_cargo(text: &str) -> (u64, u64, String) {
+    let (mut passed, mut failed, mut ignored, mut binaries) = (0, 0, 0, 0);
+    for line in text.lines().filter(|l| l.starts_with("test result:")) {
+        binaries += 1;
+        passed += number_before(line, " passed");
+        failed += number_before(line, " failed");
+        ignored += number_before(line, " ignored");
+    }
+    (
+        passed,
+        failed,
+        format!("{passed} passed, {failed} failed, {ignored} ignored in {binaries} test binaries"),
+    )
+}
+
+/// The last line that reports passed (or failed) tests, as Vitest and Playwright print it.
+fn parse_last_passed(text: &str) -> (u64, u64, String) {
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.contains(" passed") || l.contains(" failed"))
+        .unwrap_or("no summary line found")
+        .trim()
+        .to_string();
+    let failed_line = text.lines().rev().find(|l| {
+        l.trim_start()
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+            && l.contains(" failed")
+    });
+    let failed = failed_line
+        .map(|l| number_before(l, " failed"))
+        .unwrap_or(0)
+        .max(number_before(&line, " failed"));
+    (number_before(&line, " passed"), failed, line)
+}
+
+/// svelte-check's closing line: `svelte-check found 0 errors and 0 warnings`.
+fn parse_svelte_check(text: &str) -> (u64, u64, String) {
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.contains("svelte-check found"))
+        .unwrap_or("svelte-check printed no summary")
+        .trim()
+        .to_string();
+    let errors = number_before(&line, " error") + number_before(&line, " warning");
+    (u64::from(errors == 0), errors, line)
+}
+
+/// The number written just before `word` in `line` (0 when there is none).
+fn number_before(line: &str, word: &str) -> u64 {
+    let Some(at) = line.find(word) else { return 0 };
+    line[..at]
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A private D-Bus session with an unlocked gnome-keyring (a real Secret
+/// Service) and private XDG folders, so tests never touch the user's keyring,
+/// config or data.
+struct TestSession {
+    home: PathBuf,
+}
+
+impl TestSession {
+    fn new() -> Result<Self> {
+        let home = target_dir().join("xtask-test-session");
+        let _ = std::fs::remove_dir_all(&home);
+        for dir in ["data", "config", "cache", "runtime"] {
+            std::fs::create_dir_all(home.join(dir))?;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(home.join("runtime"), std::fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(Self { home })
+    }
+
+    /// Wraps `cmd` so it runs inside the session (Linux with D-Bus tools), or
+    /// as it is elsewhere.
+    fn wrap(&self, cmd: &mut Command) -> Command {
+        let mut wrapped;
+        if cfg!(target_os = "linux")
+            && util::have("dbus-run-session")
+            && util::have("gnome-keyring-daemon")
+        {
+            wrapped = Command::new("dbus-run-session");
+            wrapped
+                .args(["--", "sh", "-c"])
+                .arg(
+                    "printf %s entrance-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
+                     exec \"$@\"",
+                )
+                .arg("entrance-test-session")
+                .arg(cmd.get_program())
+                .args(cmd.get_args());
+        } else {
+            wrapped = Command::new(cmd.get_program());
+            wrapped.args(cmd.get_args());
+        }
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => wrapped.env(k, v),
+                None => wrapped.env_remove(k),
+            };
+        }
+        wrapped
+            .current_dir(
+                cmd.get_current_dir()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(util::root),
+            )
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("XDG_CONFIG_HOME", self.home.join("config"))
+            .env("XDG_CACHE_HOME", self.home.join("cache"))
+            .env("XDG_RUNTIME_DIR", self.home.join("runtime"));
+        wrapped
+    }
+}

@@ -1,0 +1,157 @@
+//! Harness for end-to-end tests of the real Entrance app.
+//!
+//! Each test starts `tauri-driver` (which drives WebKitWebDriver), opens the
+//! app built with its UI embedded, and talks WebDriver to it through
+//! fantoccini. The tests are `#[ignore]`d in a bare `cargo test` because they
+//! need a display; `cargo xtask test` runs them under Xvfb with
+//! `--ignored`, passing:
+//! - `ENTRANCE_APP`: the app binary (built with `--features custom-protocol`);
+//! - `TAURI_DRIVER`: the `tauri-driver` binary;
+//! - `ENTRANCE_E2E_ARTIFACTS`: where screenshots go.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long a UI element may take to appear.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The running app, driven through WebDriver. Closing it ends the session,
+/// the app and the driver.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+}
+
+impl App {
+    /// Starts `tauri-driver` and the app; returns once the window's UI is up.
+    pub async fn start() -> Result<Self> {
+        let app = PathBuf::from(env("ENTRANCE_APP")?);
+        let driver_bin = env("TAURI_DRIVER")?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let driver = Command::new(&driver_bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {driver_bin}"))?;
+        let mut guard = DriverGuard(Some(driver));
+        wait_for_port(port, Duration::from_secs(20))?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.canonicalize().unwrap_or(app) }),
+        );
+        caps.insert("browserName".into(), serde_json::json!("wry"));
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("opening a WebDriver session on the app")?;
+        let driver = guard.0.take().expect("driver still owned");
+        let app = App { client, driver };
+        app.wait_for(Locator::Css("nav"))
+            .await
+            .context("the app's sidebar never appeared")?;
+        Ok(app)
+    }
+
+    /// Waits up to [`UI_TIMEOUT`] for an element.
+    pub async fn wait_for(&self, locator: Locator<'_>) -> Result<fantoccini::elements::Element> {
+        Ok(self
+            .client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(locator)
+            .await?)
+    }
+
+    /// Waits until `locator`'s text contains `needle`; returns the text.
+    pub async fn wait_for_text(&self, locator: Locator<'_>, needle: &str) -> Result<String> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let text = match self.client.find(locator).await {
+                Ok(el) => el.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                bail!("waited {UI_TIMEOUT:?} for {needle:?}; last text was {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a screenshot of the window to the artifacts folder.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = PathBuf::from(
+            std::env::var("ENTRANCE_E2E_ARTIFACTS").unwrap_or_else(|_| "target/e2e".into()),
+        );
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    /// Ends the session and stops the app and the driver.
+    pub async fn close(mut self) -> Result<()> {
+        let closed = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        closed.context("closing the WebDriver session")
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+struct DriverGuard(Option<Child>);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn env(name: &str) -> Result<String> {
+    std::env::var(name).with_context(|| {
+        format!("{name} is not set: run the end-to-end tests through `cargo xtask test`")
+    })
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
+}
+
+fn wait_for_port(port: u16, within: Duration) -> Result<()> {
+    let deadline = Instant::now() + within;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        if Instant::now() > deadline {
+            bail!("tauri-driver did not listen on port {port} within {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
