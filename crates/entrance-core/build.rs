@@ -23,13 +23,9 @@ fn main() {
     // not on every `git add`.
     if let Some(git_dir) = run("git", &["rev-parse", "--absolute-git-dir"]) {
         println!("cargo:rerun-if-changed={git_dir}/HEAD");
-        if let Some(branch) = run("git", &["symbolic-ref", "-q", "HEAD"]) {
-            let loose = format!("{git_dir}/{branch}");
-            // A missing file would make cargo rerun this script on every build.
-            if std::path::Path::new(&loose).exists() {
-                println!("cargo:rerun-if-changed={loose}");
-            }
-        }
+        // A directory is scanned as a whole: any branch moving is seen, and
+        // so is the first commit of a new repository.
+        println!("cargo:rerun-if-changed={git_dir}/refs/heads");
     }
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -9,6 +9,8 @@ fn main() {
                 println!("entrance-bench: window ready");
             }
         })
-        .run(tauri::generate_context!("examples/bare.conf.json"))
+        .run(tauri::generate_context!(
+            "examples/bare-window/tauri.conf.json"
+        ))
         .expect("bare window");
 }

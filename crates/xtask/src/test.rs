@@ -164,11 +164,14 @@ fn e2e(session: &TestSession, app: &Path) -> Result<Outcome> {
         tauri_driver_path().context("tauri-driver is not installed (cargo xtask setup test)")?;
     let mut cmd = util::cargo();
     cmd.args([
+        // `--workspace` keeps the feature set of the build above (no
+        // rebuild); the end-to-end targets are the ones named `e2e_*`.
         "test",
-        "--package",
-        "entrance-e2e",
+        "--workspace",
         "--features",
         "entrance-app/custom-protocol",
+        "--test",
+        "e2e_*",
         "--",
         "--ignored",
         "--test-threads=1",

@@ -1,0 +1,41 @@
+import type { ErrorCode } from './bindings';
+import { BackendError, toBackendError } from './backend/backend';
+
+export interface ErrorText {
+  /** A short headline in an admin's words; the core's message follows it. */
+  title: string;
+}
+
+/**
+ * Every error code the core can send, with its headline. Typed as a full
+ * Record: when the Rust side adds a code, the regenerated bindings make this
+ * object incomplete and the type check fails until a title is added here.
+ */
+export const errorText: Record<ErrorCode, ErrorText> = {
+  internal: { title: 'Something went wrong inside Entrance' },
+  'input.invalid': { title: 'Some of the input isn’t valid' },
+  not_built: { title: 'Not available in this build' },
+  io: { title: 'Couldn’t read or write a file' },
+};
+
+/** Headline for codes this UI doesn't know (bindings older than the core). */
+export const UNKNOWN_ERROR_TITLE = 'Unexpected error';
+
+export interface ErrorDisplay {
+  code: string;
+  title: string;
+  message: string;
+  fix: string | null;
+}
+
+/** What to show for any error: mapped title, the core's message, and fix. */
+export function describeError(error: unknown): ErrorDisplay {
+  const e: BackendError = toBackendError(error);
+  const known = Object.hasOwn(errorText, e.code) ? errorText[e.code] : undefined;
+  return {
+    code: e.code,
+    title: known?.title ?? UNKNOWN_ERROR_TITLE,
+    message: e.message,
+    fix: e.fix,
+  };
+}
