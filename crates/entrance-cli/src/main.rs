@@ -1,7 +1,10 @@
 //! `entrance` — a thin clap adapter over `entrance-core`.
 //!
 //! Every subcommand parses its arguments, calls one core function and prints
-//! the result: human lines by default, one JSON object with `--json`. Errors
+//! the result: human lines by default, one JSON object with `--json`. Each
+//! built subcommand lives in its own module (`src/<name>.rs`) exposing an
+//! `Args` struct and `run(args, json)`; adding one is a module, a variant in
+//! [`Command`] and an arm in [`run`]. Errors
 //! leave as the core's `IpcError` (`{code, message, fix}`); the exit status is
 //! 0 on success, 1 when the task failed, 2 for a usage problem or a feature
 //! that is not part of this build.
@@ -86,12 +89,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs one subcommand. Each arm calls its core function once it is built;
-/// until then the answer is a clear "not available", never made-up output.
+/// Runs one subcommand. Each arm calls its module's `run`; a subcommand that
+/// is not built answers a clear "not available", never made-up output.
 fn run(command: &Command) -> Result<(), Error> {
-    Err(Error::NotBuilt {
-        feature: format!("`entrance {}`", command.name()),
-    })
+    #[allow(clippy::match_single_binding)]
+    match command {
+        pending => Err(Error::NotBuilt {
+            feature: format!("`entrance {}`", pending.name()),
+        }),
+    }
 }
 
 /// Prints an error the way the admin asked for it and picks the exit status.
