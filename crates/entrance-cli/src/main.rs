@@ -9,6 +9,8 @@
 //! 0 on success, 1 when the task failed, 2 for a usage problem or a feature
 //! that is not part of this build.
 
+mod secret;
+
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -46,7 +48,7 @@ enum Command {
     /// Print a target product's finished configuration.
     Config(Pending),
     /// Store, check and delete client secrets in the OS keychain.
-    Secret(Pending),
+    Secret(secret::Args),
     /// Run the built-in Entra-like sandbox tenant on 127.0.0.1.
     Sandbox(Pending),
 }
@@ -83,7 +85,7 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
 
-    match run(&cli.command) {
+    match run(&cli.command, cli.json) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report(&error.to_ipc(), cli.json),
     }
@@ -91,9 +93,9 @@ fn main() -> ExitCode {
 
 /// Runs one subcommand. Each arm calls its module's `run`; a subcommand that
 /// is not built answers a clear "not available", never made-up output.
-fn run(command: &Command) -> Result<(), Error> {
-    #[allow(clippy::match_single_binding)]
+fn run(command: &Command, json: bool) -> Result<(), Error> {
     match command {
+        Command::Secret(args) => secret::run(args, json),
         pending => Err(Error::NotBuilt {
             feature: format!("`entrance {}`", pending.name()),
         }),
@@ -112,7 +114,9 @@ fn report(error: &IpcError, json: bool) -> ExitCode {
         }
     }
     match error.code {
-        ErrorCode::NotBuilt | ErrorCode::InputInvalid => ExitCode::from(2),
+        ErrorCode::NotBuilt | ErrorCode::InputInvalid | ErrorCode::SecretSuspiciousValue => {
+            ExitCode::from(2)
+        }
         _ => ExitCode::FAILURE,
     }
 }

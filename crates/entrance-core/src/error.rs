@@ -31,6 +31,28 @@ pub enum ErrorCode {
     /// Reading or writing a local file failed.
     #[serde(rename = "io")]
     Io,
+    /// Linux: no D-Bus session bus, so no keychain.
+    #[serde(rename = "keychain.no_session_bus")]
+    KeychainNoSessionBus,
+    /// Linux: no Secret Service (gnome-keyring, KWallet) on the session bus.
+    #[serde(rename = "keychain.no_secret_service")]
+    KeychainNoSecretService,
+    /// The keychain has no default keyring yet.
+    #[serde(rename = "keychain.no_keyring")]
+    KeychainNoKeyring,
+    /// The keychain is locked.
+    #[serde(rename = "keychain.locked")]
+    KeychainLocked,
+    /// The keychain refused for another reason.
+    #[serde(rename = "keychain.unavailable")]
+    KeychainUnavailable,
+    /// No secret is saved under that name.
+    #[serde(rename = "secret.not_found")]
+    SecretNotFound,
+    /// The value looks like a mistake (e.g. the Secret ID instead of the
+    /// Value); not stored unless the admin confirms.
+    #[serde(rename = "secret.suspicious_value")]
+    SecretSuspiciousValue,
 }
 
 impl ErrorCode {
@@ -40,6 +62,13 @@ impl ErrorCode {
         ErrorCode::InputInvalid,
         ErrorCode::NotBuilt,
         ErrorCode::Io,
+        ErrorCode::KeychainNoSessionBus,
+        ErrorCode::KeychainNoSecretService,
+        ErrorCode::KeychainNoKeyring,
+        ErrorCode::KeychainLocked,
+        ErrorCode::KeychainUnavailable,
+        ErrorCode::SecretNotFound,
+        ErrorCode::SecretSuspiciousValue,
     ];
 
     /// The code as it appears on the wire.
@@ -49,6 +78,13 @@ impl ErrorCode {
             ErrorCode::InputInvalid => "input.invalid",
             ErrorCode::NotBuilt => "not_built",
             ErrorCode::Io => "io",
+            ErrorCode::KeychainNoSessionBus => "keychain.no_session_bus",
+            ErrorCode::KeychainNoSecretService => "keychain.no_secret_service",
+            ErrorCode::KeychainNoKeyring => "keychain.no_keyring",
+            ErrorCode::KeychainLocked => "keychain.locked",
+            ErrorCode::KeychainUnavailable => "keychain.unavailable",
+            ErrorCode::SecretNotFound => "secret.not_found",
+            ErrorCode::SecretSuspiciousValue => "secret.suspicious_value",
         }
     }
 }
@@ -81,6 +117,21 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The OS keychain could not be used. Never falls back to plaintext.
+    #[error("{}", problem.summary())]
+    Keychain {
+        problem: crate::secrets::KeychainProblem,
+        /// The platform's own message, for the expert.
+        detail: String,
+    },
+    /// No secret is saved under that name.
+    #[error("no secret named {name} is saved")]
+    SecretNotFound { name: String },
+    /// The value looks like a copy mistake; nothing was stored.
+    #[error("{}", warnings.first().map(|w| w.message.as_str()).unwrap_or("The secret is empty."))]
+    SuspiciousSecret {
+        warnings: Vec<crate::secrets::SecretWarning>,
+    },
     /// A bug: an invariant did not hold.
     #[error("internal error: {0}")]
     Internal(String),
@@ -93,6 +144,17 @@ impl Error {
             Error::InvalidInput { .. } => ErrorCode::InputInvalid,
             Error::NotBuilt { .. } => ErrorCode::NotBuilt,
             Error::Io { .. } => ErrorCode::Io,
+            Error::Keychain { problem, .. } => match problem {
+                crate::secrets::KeychainProblem::NoSessionBus => ErrorCode::KeychainNoSessionBus,
+                crate::secrets::KeychainProblem::NoSecretService => {
+                    ErrorCode::KeychainNoSecretService
+                }
+                crate::secrets::KeychainProblem::NoKeyring => ErrorCode::KeychainNoKeyring,
+                crate::secrets::KeychainProblem::Locked => ErrorCode::KeychainLocked,
+                _ => ErrorCode::KeychainUnavailable,
+            },
+            Error::SecretNotFound { .. } => ErrorCode::SecretNotFound,
+            Error::SuspiciousSecret { .. } => ErrorCode::SecretSuspiciousValue,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -105,6 +167,16 @@ impl Error {
             Error::Io { .. } => {
                 Some("Check that the file exists and that Entrance may read and write it.".into())
             }
+            Error::Keychain { problem, .. } => Some(problem.fix().into()),
+            Error::SecretNotFound { name } => Some(format!(
+                "Save it first: `entrance secret set {name}` (the value is read from standard input), or pick it in Entrance's secret field."
+            )),
+            Error::SuspiciousSecret { warnings } => Some(
+                warnings
+                    .first()
+                    .map(|w| w.fix.clone())
+                    .unwrap_or_else(|| "Paste the client secret's Value.".into()),
+            ),
             Error::Internal(_) => Some(
                 "This is a bug in Entrance. Please report it with the exported diagnosis.".into(),
             ),

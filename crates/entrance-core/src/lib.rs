@@ -12,6 +12,8 @@
 
 pub mod about;
 pub mod error;
+pub mod paths;
+pub mod secrets;
 
 pub use about::BuildInfo;
 pub use error::{Error, ErrorCode, IpcError, Result};

@@ -56,7 +56,24 @@ export type ErrorCode =
 /**  The feature exists in the interface but is not part of this build. */
 "not_built" | 
 /**  Reading or writing a local file failed. */
-"io";
+"io" | 
+/**  Linux: no D-Bus session bus, so no keychain. */
+"keychain.no_session_bus" | 
+/**  Linux: no Secret Service (gnome-keyring, KWallet) on the session bus. */
+"keychain.no_secret_service" | 
+/**  The keychain has no default keyring yet. */
+"keychain.no_keyring" | 
+/**  The keychain is locked. */
+"keychain.locked" | 
+/**  The keychain refused for another reason. */
+"keychain.unavailable" | 
+/**  No secret is saved under that name. */
+"secret.not_found" | 
+/**
+ *  The value looks like a mistake (e.g. the Secret ID instead of the
+ *  Value); not stored unless the admin confirms.
+ */
+"secret.suspicious_value";
 
 /**
  *  The one error shape that leaves Rust: to the UI over IPC, and in the CLI's

@@ -16,6 +16,13 @@ export const errorText: Record<ErrorCode, ErrorText> = {
   'input.invalid': { title: 'Some of the input isn’t valid' },
   not_built: { title: 'Not available in this build' },
   io: { title: 'Couldn’t read or write a file' },
+  'keychain.no_session_bus': { title: 'The keychain can’t be reached (no D-Bus session)' },
+  'keychain.no_secret_service': { title: 'No keychain service is running' },
+  'keychain.no_keyring': { title: 'The keychain has no default keyring yet' },
+  'keychain.locked': { title: 'The keychain is locked' },
+  'keychain.unavailable': { title: 'The keychain refused the request' },
+  'secret.not_found': { title: 'No secret is saved under that name' },
+  'secret.suspicious_value': { title: 'That doesn’t look like a secret Value' },
 };
 
 /** Headline for codes this UI doesn't know (bindings older than the core). */

@@ -1,0 +1,293 @@
+//! `entrance secret` as an admin uses it, against the real keychain (a real
+//! Secret Service in `cargo xtask test`), and without one.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+const VALUE: &str = "Zz9Q~cli-test-value-never-in-argv-or-files";
+
+fn keyring_expected() -> bool {
+    let on = std::env::var_os("ENTRANCE_TEST_KEYRING").is_some();
+    if !on {
+        eprintln!("skipped: set ENTRANCE_TEST_KEYRING=1 (cargo xtask test does) to test against the real keychain");
+    }
+    on
+}
+
+struct Env {
+    config: PathBuf,
+}
+
+impl Env {
+    fn new(tag: &str) -> Self {
+        let config =
+            std::env::temp_dir().join(format!("entrance-cli-secret-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&config);
+        std::fs::create_dir_all(&config).unwrap();
+        Self { config }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_entrance"));
+        c.args(args).env("ENTRANCE_CONFIG_DIR", &self.config);
+        c
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.config);
+    }
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn all_text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn set_from_stdin_then_status_list_and_delete_never_show_the_value() {
+    if !keyring_expected() {
+        return;
+    }
+    let env = Env::new("roundtrip");
+    let name = format!("cli-roundtrip-{}", std::process::id());
+
+    let set = env.run(
+        &["secret", "set", &name, "--expires", "2099-01-31", "--json"],
+        &format!("{VALUE}\n"),
+    );
+    assert!(set.status.success(), "{}", all_text(&set));
+    let set = json(&set);
+    assert_eq!(set["status"]["present"], true);
+    assert_eq!(set["status"]["expires_on"], "2099-01-31");
+
+    let status = env.run(&["secret", "status", &name, "--json"], "");
+    assert!(status.status.success());
+    assert_eq!(json(&status)["expiry"]["state"], "valid");
+    assert!(!all_text(&status).contains(VALUE));
+
+    let list = env.run(&["secret", "list"], "");
+    let text = all_text(&list);
+    assert!(
+        text.contains(&name) && text.contains("stored in the OS keychain"),
+        "{text}"
+    );
+    assert!(!text.contains(VALUE));
+
+    // Nothing Entrance wrote holds the value.
+    for entry in std::fs::read_dir(&env.config).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(VALUE),
+            "{} holds the secret",
+            entry.path().display()
+        );
+    }
+
+    let del = env.run(&["secret", "delete", &name], "");
+    assert!(del.status.success(), "{}", all_text(&del));
+    let gone = env.run(&["secret", "status", &name, "--json"], "");
+    assert_eq!(gone.status.code(), Some(1));
+    assert_eq!(json(&gone)["error"]["code"], "secret.not_found");
+}
+
+#[test]
+fn a_secret_id_is_refused_with_the_fix_and_nothing_is_stored() {
+    if !keyring_expected() {
+        return;
+    }
+    let env = Env::new("secret-id");
+    let name = format!("cli-secret-id-{}", std::process::id());
+    let out = env.run(
+        &["secret", "set", &name],
+        "0b7c2f4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let text = all_text(&out);
+    assert!(text.contains("Secret ID"), "{text}");
+    assert!(text.contains("Value column"), "{text}");
+    assert!(text.contains("--force"), "{text}");
+    let status = env.run(&["secret", "status", &name, "--json"], "");
+    assert_eq!(json(&status)["error"]["code"], "secret.not_found");
+}
+
+#[test]
+fn the_value_is_never_taken_from_the_command_line() {
+    let env = Env::new("argv");
+    let out = env.run(&["secret", "set", "prod-grafana", VALUE], "");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a value in argv must be a usage error"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn without_a_session_bus_the_error_says_so_and_how_to_fix_it() {
+    let env = Env::new("no-bus");
+    let out = env
+        .cmd(&["secret", "list", "--json"])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", &env.config)
+        .output()
+        .unwrap();
+    // The list reads the index only when it is empty; force a keychain call.
+    let out = if out.status.success() {
+        env.cmd(&["secret", "status", "anything", "--json"])
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("XDG_RUNTIME_DIR", &env.config)
+            .output()
+            .unwrap()
+    } else {
+        out
+    };
+    let body = json(&out);
+    assert_eq!(body["error"]["code"], "keychain.no_session_bus", "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no D-Bus session"));
+    assert!(body["error"]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("dbus-run-session"));
+}
+
+/// A private D-Bus session bus with no services at all: no Secret Service can
+/// be started on it.
+#[cfg(target_os = "linux")]
+struct BareBus {
+    daemon: std::process::Child,
+    address: String,
+    dir: PathBuf,
+}
+
+#[cfg(target_os = "linux")]
+impl BareBus {
+    fn start() -> Option<Self> {
+        let dir = std::env::temp_dir().join(format!("entrance-bare-bus-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let config = dir.join("session.conf");
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={}</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>"#,
+                dir.display()
+            ),
+        )
+        .ok()?;
+        let mut daemon = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--print-address=1", "--nofork"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut address = String::new();
+        BufReader::new(daemon.stdout.take()?)
+            .read_line(&mut address)
+            .ok()?;
+        Some(Self {
+            daemon,
+            address: address.trim().to_string(),
+            dir,
+        })
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for BareBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn without_a_secret_service_the_error_says_so_and_nothing_falls_back_to_a_file() {
+    if !keyring_expected() {
+        return;
+    }
+    let bus = BareBus::start().expect("dbus-daemon starts (apt: dbus)");
+    let env = Env::new("no-service");
+    let mut child = env
+        .cmd(&["secret", "set", "no-service-test", "--json"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(VALUE.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let body = json(&out);
+    assert_eq!(
+        body["error"]["code"], "keychain.no_secret_service",
+        "{body}"
+    );
+    assert!(body["error"]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("gnome-keyring"));
+    // No plaintext fallback: nothing holding the value was written.
+    for entry in std::fs::read_dir(&env.config).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        assert!(!text.contains(VALUE));
+    }
+}
