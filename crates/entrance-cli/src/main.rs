@@ -9,6 +9,7 @@
 //! 0 on success, 1 when the task failed, 2 for a usage problem or a feature
 //! that is not part of this build.
 
+mod sandbox;
 mod secret;
 
 use std::process::ExitCode;
@@ -50,7 +51,7 @@ enum Command {
     /// Store, check and delete client secrets in the OS keychain.
     Secret(secret::Args),
     /// Run the built-in Entra-like sandbox tenant on 127.0.0.1.
-    Sandbox(Pending),
+    Sandbox(sandbox::Args),
 }
 
 /// Arguments of a subcommand that is not part of this build: accepted as they
@@ -96,6 +97,7 @@ fn main() -> ExitCode {
 fn run(command: &Command, json: bool) -> Result<(), Error> {
     match command {
         Command::Secret(args) => secret::run(args, json),
+        Command::Sandbox(args) => sandbox::run(args, json),
         pending => Err(Error::NotBuilt {
             feature: format!("`entrance {}`", pending.name()),
         }),

@@ -19,7 +19,7 @@ fn stderr(o: &Output) -> String {
 }
 
 const SUBCOMMANDS: &[&str] = &[
-    "inspect", "explain", "login", "token", "diagnose", "setup", "config", "sandbox",
+    "inspect", "explain", "login", "token", "diagnose", "setup", "config",
 ];
 
 #[test]

@@ -45,6 +45,7 @@ const TEST_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "chromium",
+    "chromium-driver",
     "gnome-keyring",
     "dbus",
     "dbus-x11",

@@ -1,0 +1,930 @@
+//! A Microsoft Graph subset: what overage resolution, sign-in profiles and
+//! the registration audit need. Served on its own listener (the discovery's
+//! `msgraph_host`) and under `/graph` on the main one.
+//!
+//! Sources ([GRAPH] = microsoft-graph-docs-contrib `api-reference/v1.0/api/…`):
+//! - `/me`, `/users/{id}` — user-get.md.
+//! - `POST …/getMemberObjects`, `…/getMemberGroups` — transitive IDs;
+//!   `/me` needs User.Read or higher (entra-facts §C); over 11,000 →
+//!   `Directory_ResultSizeLimitExceeded` (entra-facts §C).
+//! - `GET …/transitiveMemberOf[/microsoft.graph.group]`, `…/memberOf` — paged
+//!   by `@odata.nextLink`, default 100, `$top` ≤ 999 (entra-facts §C;
+//!   user-list-transitivememberof.md). With only User.Read the objects come
+//!   back with limited information (the doc's `limited-info` note).
+//! - `/applications(appId='…')` GET/PATCH, `/servicePrincipals(appId='…')` —
+//!   Application.Read.All / Application.ReadWrite.All (entra-facts §G).
+//! - Errors: `{"error": {"code", "message", "innerError": {"date",
+//!   "request-id", "client-request-id"}}}` with 401 `InvalidAuthenticationToken`
+//!   and 403 `Authorization_RequestDenied` (Graph errors.md).
+//! - The overage claim's endpoint `…/{tid}/users/{oid}/getMemberObjects`
+//!   (the Azure AD Graph path form of real tokens, entra-facts §C) and
+//!   Grafana's rewrite `/v1.0/{tid}/users/{oid}/getMemberObjects` both answer.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use crate::clock::{graph_date, iso8601, parse_rfc3339};
+use crate::directory::{DirGroup, Directory, GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SCOPES};
+use crate::scenario::{
+    AppRole, Application, OptionalClaims, PermissionScope, RequiredResourceAccess, User,
+};
+use crate::server::{query_map, AppState};
+use crate::tokens::pairwise_sub;
+
+/// Who is calling, from a verified Graph access token.
+#[derive(Debug)]
+struct Caller {
+    tid: String,
+    app_id: String,
+    /// The signed-in user for delegated tokens.
+    user_oid: Option<String>,
+    scopes: Vec<String>,
+    roles: Vec<String>,
+}
+
+impl Caller {
+    fn has_scope(&self, any: &[&str]) -> bool {
+        self.scopes
+            .iter()
+            .any(|s| any.iter().any(|a| a.eq_ignore_ascii_case(s)))
+    }
+    fn has_role(&self, any: &[&str]) -> bool {
+        self.roles
+            .iter()
+            .any(|s| any.iter().any(|a| a.eq_ignore_ascii_case(s)))
+    }
+    /// Delegated tokens are checked against `delegated`, app-only ones against `app`.
+    fn allows(&self, delegated: &[&str], app: &[&str]) -> bool {
+        if self.user_oid.is_some() {
+            self.has_scope(delegated)
+        } else {
+            self.has_role(app)
+        }
+    }
+}
+
+struct Req<'a> {
+    st: &'a Arc<AppState>,
+    headers: &'a HeaderMap,
+    /// Root for `@odata.nextLink` and `@odata.context`.
+    base: String,
+}
+
+impl Req<'_> {
+    fn error(&self, status: StatusCode, code: &str, message: &str) -> Response {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let client_request_id = self
+            .headers
+            .get("client-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| request_id.clone());
+        let body = json!({
+            "error": {
+                "code": code,
+                "message": message,
+                "innerError": {
+                    "date": graph_date(self.st.now()),
+                    "request-id": request_id,
+                    "client-request-id": client_request_id,
+                }
+            }
+        });
+        let mut r = (status, axum::Json(body)).into_response();
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            r.headers_mut().insert("request-id", v);
+        }
+        r
+    }
+
+    fn forbidden(&self) -> Response {
+        self.error(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )
+    }
+
+    fn not_found(&self, what: &str) -> Response {
+        self.error(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            &format!("Resource '{what}' does not exist or one of its queried reference-property objects are not present."),
+        )
+    }
+
+    fn ok(&self, body: Value) -> Response {
+        (StatusCode::OK, axum::Json(body)).into_response()
+    }
+
+    fn context(&self, what: &str) -> String {
+        format!("{}/v1.0/$metadata#{what}", self.base)
+    }
+
+    /// Verifies the bearer token: ours, for Graph, in its lifetime.
+    fn caller(&self) -> Result<Caller, Box<Response>> {
+        let unauthorized = |m: &str| {
+            Err(Box::new(self.error(
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationToken",
+                m,
+            )))
+        };
+        let Some(auth) = self
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return unauthorized("Access token is empty.");
+        };
+        let token = auth
+            .strip_prefix("Bearer ")
+            .or_else(|| auth.strip_prefix("bearer "))
+            .unwrap_or("")
+            .trim();
+        if token.is_empty() {
+            return unauthorized("Access token is empty.");
+        }
+        let Some((_, claims)) = self.st.keys.verify(token) else {
+            return unauthorized(
+                "IDX14100: JWT is not well formed, or its signature is not valid.",
+            );
+        };
+        let aud = claims["aud"].as_str().unwrap_or("");
+        if !crate::directory::is_graph_resource(aud) {
+            return unauthorized("Access token validation failure. Invalid audience.");
+        }
+        let now = self.st.now();
+        let skew = 300;
+        if claims["exp"].as_i64().unwrap_or(0) + skew < now {
+            return unauthorized("Lifetime validation failed, the token is expired.");
+        }
+        if claims["nbf"].as_i64().unwrap_or(0) - skew > now {
+            return unauthorized("Lifetime validation failed, the token is not yet valid.");
+        }
+        let scopes: Vec<String> = claims["scp"]
+            .as_str()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        let roles: Vec<String> = claims["roles"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let delegated = claims.get("scp").is_some();
+        Ok(Caller {
+            tid: claims["tid"].as_str().unwrap_or("").to_string(),
+            app_id: claims["appid"]
+                .as_str()
+                .or(claims["azp"].as_str())
+                .unwrap_or("")
+                .to_string(),
+            user_oid: if delegated {
+                claims["oid"].as_str().map(str::to_ascii_lowercase)
+            } else {
+                None
+            },
+            scopes,
+            roles,
+        })
+    }
+}
+
+const READ_USER_SELF: &[&str] = &[
+    "User.Read",
+    "User.ReadWrite",
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "Directory.Read.All",
+];
+const READ_USERS: &[&str] = &["User.ReadBasic.All", "User.Read.All", "Directory.Read.All"];
+const APP_READ_USERS: &[&str] = &["User.Read.All", "Directory.Read.All"];
+const MEMBERS_SELF: &[&str] = &[
+    "User.Read",
+    "User.Read.All",
+    "GroupMember.Read.All",
+    "Group.Read.All",
+    "Directory.Read.All",
+];
+const MEMBERS_ANY: &[&str] = &[
+    "User.Read.All",
+    "GroupMember.Read.All",
+    "Group.Read.All",
+    "Directory.Read.All",
+];
+const GROUP_DETAILS: &[&str] = &[
+    "GroupMember.Read.All",
+    "Group.Read.All",
+    "Directory.Read.All",
+];
+const APPS_READ: &[&str] = &[
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+];
+const APPS_WRITE: &[&str] = &["Application.ReadWrite.All"];
+
+/// Graph under `/graph/…` on the main listener.
+pub async fn main_listener(
+    State(st): State<Arc<AppState>>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri
+        .path()
+        .strip_prefix("/graph")
+        .unwrap_or(uri.path())
+        .to_string();
+    let base = format!("{}/graph", st.base);
+    dispatch(&st, method, &path, uri.query(), &headers, &body, base)
+}
+
+/// Graph at the root of its own listener (`msgraph_host`).
+pub async fn own_listener(
+    State(st): State<Arc<AppState>>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let base = st.graph_base.clone();
+    dispatch(&st, method, uri.path(), uri.query(), &headers, &body, base)
+}
+
+fn dispatch(
+    st: &Arc<AppState>,
+    method: Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &Bytes,
+    base: String,
+) -> Response {
+    let rq = Req { st, headers, base };
+    let segs: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let caller = match rq.caller() {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let q = query_map(query);
+    let is_tid = |s: &str| crate::scenario::is_guid(s) && st.dir().tenant_by_id(s).is_some();
+    match (method.clone(), segs.as_slice()) {
+        (Method::GET, ["oidc", "userinfo"]) => userinfo(&rq, &caller),
+        (Method::GET, ["v1.0", "me"]) => me(&rq, &caller),
+        (Method::GET, ["v1.0", "users", id]) => user_get(&rq, &caller, id),
+        (Method::POST, ["v1.0", "me", op @ ("getMemberObjects" | "getMemberGroups")]) => {
+            member_ids(&rq, &caller, None, op, body)
+        }
+        (Method::POST, ["v1.0", "users", id, op @ ("getMemberObjects" | "getMemberGroups")]) => {
+            member_ids(&rq, &caller, Some(id), op, body)
+        }
+        (
+            Method::POST,
+            ["v1.0", tid, "users", id, op @ ("getMemberObjects" | "getMemberGroups")],
+        ) if is_tid(tid) => member_ids(&rq, &caller, Some(id), op, body),
+        (Method::POST, [tid, "users", id, op @ ("getMemberObjects" | "getMemberGroups")])
+            if is_tid(tid) =>
+        {
+            member_ids(&rq, &caller, Some(id), op, body)
+        }
+        (Method::GET, ["v1.0", "me", rel @ ("memberOf" | "transitiveMemberOf")]) => {
+            member_of(&rq, &caller, None, rel, false, &q, path)
+        }
+        (
+            Method::GET,
+            ["v1.0", "me", rel @ ("memberOf" | "transitiveMemberOf"), "microsoft.graph.group"],
+        ) => member_of(&rq, &caller, None, rel, true, &q, path),
+        (Method::GET, ["v1.0", "users", id, rel @ ("memberOf" | "transitiveMemberOf")]) => {
+            member_of(&rq, &caller, Some(id), rel, false, &q, path)
+        }
+        (
+            Method::GET,
+            ["v1.0", "users", id, rel @ ("memberOf" | "transitiveMemberOf"), "microsoft.graph.group"],
+        ) => member_of(&rq, &caller, Some(id), rel, true, &q, path),
+        (m, ["v1.0", app]) if app.starts_with("applications(") => match key_of(app, "applications")
+        {
+            Some(id) => application(&rq, &caller, m, &id, true, body),
+            None => rq.error(
+                StatusCode::BAD_REQUEST,
+                "Request_BadRequest",
+                "Invalid object identifier.",
+            ),
+        },
+        (m, ["v1.0", "applications", id]) => application(&rq, &caller, m, id, false, body),
+        (Method::GET, ["v1.0", sp]) if sp.starts_with("servicePrincipals(") => {
+            match key_of(sp, "servicePrincipals") {
+                Some(id) => service_principal(&rq, &caller, &id),
+                None => rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "Request_BadRequest",
+                    "Invalid object identifier.",
+                ),
+            }
+        }
+        _ => rq.error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            &format!(
+                "Resource not found for the segment '{}'.",
+                segs.last().copied().unwrap_or("")
+            ),
+        ),
+    }
+}
+
+/// `applications(appId='…')` → the appId.
+fn key_of(seg: &str, entity: &str) -> Option<String> {
+    let inner = seg
+        .strip_prefix(entity)?
+        .strip_prefix('(')?
+        .strip_suffix(')')?;
+    let v = inner.strip_prefix("appId=")?.trim_matches('\'');
+    Some(v.to_string())
+}
+
+fn user_json(rq: &Req<'_>, u: &User) -> Value {
+    json!({
+        "@odata.context": rq.context("users/$entity"),
+        "businessPhones": [],
+        "displayName": u.display_name,
+        "givenName": u.given_name,
+        "jobTitle": null,
+        "mail": u.mail,
+        "mobilePhone": null,
+        "officeLocation": null,
+        "preferredLanguage": null,
+        "surname": u.surname,
+        "userPrincipalName": u.user_principal_name,
+        "id": u.id.to_ascii_lowercase(),
+    })
+}
+
+fn userinfo(rq: &Req<'_>, caller: &Caller) -> Response {
+    let dir = rq.st.dir();
+    let Some(u) = caller.user_oid.as_deref().and_then(|o| dir.user_by_oid(o)) else {
+        return rq.error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "The userinfo endpoint needs a delegated token.",
+        );
+    };
+    let mut m = Map::new();
+    m.insert(
+        "sub".into(),
+        json!(pairwise_sub(&u.id, &caller.app_id, &caller.tid)),
+    );
+    if caller.has_scope(&["profile"]) {
+        m.insert("name".into(), json!(u.display_name));
+        if let Some(g) = &u.given_name {
+            m.insert("given_name".into(), json!(g));
+        }
+        if let Some(s) = &u.surname {
+            m.insert("family_name".into(), json!(s));
+        }
+        m.insert(
+            "picture".into(),
+            json!(format!("{}/v1.0/me/photo/$value", rq.base)),
+        );
+    }
+    if caller.has_scope(&["email"]) {
+        if let Some(mail) = &u.mail {
+            m.insert("email".into(), json!(mail));
+        }
+    }
+    rq.ok(Value::Object(m))
+}
+
+fn me(rq: &Req<'_>, caller: &Caller) -> Response {
+    let Some(oid) = &caller.user_oid else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "/me request is only valid with delegated authentication flow.",
+        );
+    };
+    if !caller.has_scope(READ_USER_SELF) {
+        return rq.forbidden();
+    }
+    let dir = rq.st.dir();
+    match dir.user_by_oid(oid) {
+        Some(u) => rq.ok(user_json(rq, u)),
+        None => rq.not_found(oid),
+    }
+}
+
+/// Resolves `{id | userPrincipalName}`.
+fn find_user<'d>(dir: &'d Directory, key: &str) -> Option<&'d User> {
+    dir.user_by_oid(key).or_else(|| dir.user_by_upn(key))
+}
+
+fn user_get(rq: &Req<'_>, caller: &Caller, key: &str) -> Response {
+    let dir = rq.st.dir();
+    let Some(u) = find_user(&dir, key) else {
+        return rq.not_found(key);
+    };
+    let is_self = caller
+        .user_oid
+        .as_deref()
+        .is_some_and(|o| o.eq_ignore_ascii_case(&u.id));
+    let allowed = if is_self {
+        caller.has_scope(READ_USER_SELF)
+    } else {
+        caller.allows(READ_USERS, APP_READ_USERS)
+    };
+    if !allowed {
+        return rq.forbidden();
+    }
+    rq.ok(user_json(rq, u))
+}
+
+fn member_ids(
+    rq: &Req<'_>,
+    caller: &Caller,
+    key: Option<&str>,
+    op: &str,
+    body: &Bytes,
+) -> Response {
+    let dir = rq.st.dir();
+    let user = match key {
+        None => match &caller.user_oid {
+            Some(o) => dir.user_by_oid(o),
+            None => {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "/me request is only valid with delegated authentication flow.",
+                )
+            }
+        },
+        Some(k) => find_user(&dir, k),
+    };
+    let Some(user) = user else {
+        return rq.not_found(key.unwrap_or("me"));
+    };
+    // entra-facts §C: /me needs User.Read or higher; another path to the
+    // user (even one's own, as Grafana calls it) needs GroupMember.Read.All
+    // or similar — a 403 there is Grafana's "Token need GroupMember.Read.All".
+    let allowed = if key.is_none() {
+        caller.has_scope(MEMBERS_SELF)
+    } else {
+        caller.allows(MEMBERS_ANY, MEMBERS_ANY)
+    };
+    if !allowed {
+        return rq.forbidden();
+    }
+    let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let Some(security_only) = parsed.get("securityEnabledOnly").and_then(Value::as_bool) else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "Invalid request: the body must be {\"securityEnabledOnly\": true|false}.",
+        );
+    };
+    let ids: Vec<String> = dir
+        .transitive_groups(user)
+        .into_iter()
+        .filter(|g| !security_only || g.security_enabled())
+        .map(|g| g.id.clone())
+        .collect();
+    if op == "getMemberGroups" && ids.len() > 11_000 {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Directory_ResultSizeLimitExceeded",
+            "Request results in the number of objects being returned exceeding the maximum of 11000.",
+        );
+    }
+    rq.ok(json!({"@odata.context": rq.context("Collection(Edm.String)"), "value": ids}))
+}
+
+fn group_json(g: &DirGroup, full: bool) -> Value {
+    if !full {
+        return json!({"@odata.type": "#microsoft.graph.group", "id": g.id});
+    }
+    let unified = g.kind == crate::scenario::GroupKind::Microsoft365;
+    json!({
+        "@odata.type": "#microsoft.graph.group",
+        "id": g.id,
+        "displayName": g.display_name,
+        "description": null,
+        "groupTypes": if unified { json!(["Unified"]) } else { json!([]) },
+        "mail": g.mail,
+        "mailEnabled": unified || g.mail.is_some(),
+        "mailNickname": g.name,
+        "securityEnabled": g.security_enabled(),
+    })
+}
+
+fn member_of(
+    rq: &Req<'_>,
+    caller: &Caller,
+    key: Option<&str>,
+    rel: &str,
+    cast: bool,
+    q: &std::collections::HashMap<String, String>,
+    path: &str,
+) -> Response {
+    let dir = rq.st.dir();
+    let user = match key {
+        None => match &caller.user_oid {
+            Some(o) => dir.user_by_oid(o),
+            None => {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "/me request is only valid with delegated authentication flow.",
+                )
+            }
+        },
+        Some(k) => find_user(&dir, k),
+    };
+    let Some(user) = user else {
+        return rq.not_found(key.unwrap_or("me"));
+    };
+    let allowed = if key.is_none() {
+        caller.has_scope(MEMBERS_SELF)
+    } else {
+        caller.allows(MEMBERS_ANY, MEMBERS_ANY)
+    };
+    if !allowed {
+        return rq.forbidden();
+    }
+    // The limited-info rule: without a group permission, objects are bare.
+    let full = caller.allows(GROUP_DETAILS, GROUP_DETAILS) || caller.has_role(GROUP_DETAILS);
+    let top = match q.get("$top") {
+        None => 100,
+        Some(t) => match t.parse::<usize>() {
+            Ok(n) if (1..=999).contains(&n) => n,
+            _ => {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "Request_UnsupportedQuery",
+                    &format!(
+                        "Invalid page size specified: '{t}'. Must be between 1 and 999 inclusive."
+                    ),
+                )
+            }
+        },
+    };
+    let skip = match q.get("$skiptoken") {
+        None => 0,
+        Some(t) => match URL_SAFE_NO_PAD
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| {
+                s.strip_prefix("offset:")
+                    .and_then(|n| n.parse::<usize>().ok())
+            }) {
+            Some(n) => n,
+            None => {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "Request_BadRequest",
+                    "Invalid $skiptoken.",
+                )
+            }
+        },
+    };
+    let groups = if rel == "memberOf" {
+        dir.direct_groups(user)
+    } else {
+        dir.transitive_groups(user)
+    };
+    let page: Vec<Value> = groups
+        .iter()
+        .skip(skip)
+        .take(top)
+        .map(|g| group_json(g, full))
+        .collect();
+    let ctx = if cast { "groups" } else { "directoryObjects" };
+    let mut body = Map::new();
+    body.insert("@odata.context".into(), json!(rq.context(ctx)));
+    if skip + top < groups.len() {
+        let token = URL_SAFE_NO_PAD.encode(format!("offset:{}", skip + top));
+        let path = path.trim_start_matches("/graph");
+        body.insert(
+            "@odata.nextLink".into(),
+            json!(format!("{}{path}?$top={top}&$skiptoken={token}", rq.base)),
+        );
+    }
+    body.insert("value".into(), json!(page));
+    rq.ok(Value::Object(body))
+}
+
+/// The Graph `application` object (MAN2; entra-facts §G "Audit"). Secret
+/// values are never returned, only `hint` and `keyId`.
+pub fn application_json(app: &Application) -> Value {
+    json!({
+        "id": app.object_id.to_ascii_lowercase(),
+        "appId": app.app_id.to_ascii_lowercase(),
+        "displayName": app.display_name,
+        "signInAudience": app.sign_in_audience.as_str(),
+        "identifierUris": app.identifier_uris,
+        "groupMembershipClaims": app.group_membership_claims,
+        "isFallbackPublicClient": app.is_fallback_public_client,
+        "web": {
+            "redirectUris": app.web.redirect_uris,
+            "homePageUrl": null,
+            "logoutUrl": null,
+            "implicitGrantSettings": {
+                "enableIdTokenIssuance": app.web.implicit_grant_settings.enable_id_token_issuance,
+                "enableAccessTokenIssuance": app.web.implicit_grant_settings.enable_access_token_issuance,
+            },
+        },
+        "spa": {"redirectUris": app.spa.redirect_uris},
+        "publicClient": {"redirectUris": app.public_client.redirect_uris},
+        "api": {
+            "requestedAccessTokenVersion": app.api.requested_access_token_version,
+            "acceptMappedClaims": null,
+            "knownClientApplications": [],
+            "preAuthorizedApplications": [],
+            "oauth2PermissionScopes": app.api.oauth2_permission_scopes.iter().map(|s| json!({
+                "id": s.id, "value": s.value, "type": s.kind, "isEnabled": s.is_enabled,
+                "adminConsentDisplayName": s.admin_consent_display_name,
+            })).collect::<Vec<_>>(),
+        },
+        "appRoles": app.app_roles.iter().map(app_role_json).collect::<Vec<_>>(),
+        "optionalClaims": {
+            "idToken": app.optional_claims.id_token.iter().map(oc_json).collect::<Vec<_>>(),
+            "accessToken": app.optional_claims.access_token.iter().map(oc_json).collect::<Vec<_>>(),
+            "saml2Token": app.optional_claims.saml2_token.iter().map(oc_json).collect::<Vec<_>>(),
+        },
+        "requiredResourceAccess": app.required_resource_access.iter().map(|r| json!({
+            "resourceAppId": r.resource_app_id,
+            "resourceAccess": r.resource_access.iter().map(|a| json!({"id": a.id, "type": a.kind})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "passwordCredentials": app.password_credentials.iter().map(|c| json!({
+            "customKeyIdentifier": null,
+            "displayName": c.display_name,
+            "endDateTime": parse_rfc3339(&c.end_date_time).map(iso8601).unwrap_or_else(|| c.end_date_time.clone()),
+            "hint": c.hint,
+            "keyId": c.key_id,
+            "secretText": null,
+            "startDateTime": c.start_date_time,
+        })).collect::<Vec<_>>(),
+        "keyCredentials": [],
+    })
+}
+
+fn app_role_json(r: &AppRole) -> Value {
+    json!({
+        "id": r.id, "value": r.value, "displayName": r.display_name, "description": r.description,
+        "allowedMemberTypes": r.allowed_member_types, "isEnabled": r.is_enabled, "origin": "Application",
+    })
+}
+
+fn oc_json(c: &crate::scenario::OptionalClaim) -> Value {
+    json!({"name": c.name, "source": null, "essential": c.essential, "additionalProperties": c.additional_properties})
+}
+
+fn application(
+    rq: &Req<'_>,
+    caller: &Caller,
+    method: Method,
+    key: &str,
+    by_app_id: bool,
+    body: &Bytes,
+) -> Response {
+    let find = |dir: &Directory| -> Option<String> {
+        dir.scenario()
+            .applications
+            .iter()
+            .find(|a| {
+                if by_app_id {
+                    a.app_id.eq_ignore_ascii_case(key)
+                } else {
+                    a.object_id.eq_ignore_ascii_case(key)
+                }
+            })
+            .map(|a| a.app_id.clone())
+    };
+    match method {
+        Method::GET => {
+            if !caller.allows(APPS_READ, APPS_READ) {
+                return rq.forbidden();
+            }
+            let dir = rq.st.dir();
+            match find(&dir).and_then(|id| dir.app(&id).map(application_json)) {
+                Some(mut v) => {
+                    v["@odata.context"] = json!(rq.context("applications/$entity"));
+                    rq.ok(v)
+                }
+                None => rq.not_found(key),
+            }
+        }
+        Method::PATCH => {
+            if !caller.allows(APPS_WRITE, APPS_WRITE) {
+                return rq.forbidden();
+            }
+            let mut dir = rq.st.dir_mut();
+            if let Some(oid) = &caller.user_oid {
+                // Delegated writes also need a directory role that may manage apps (entra-facts §C roles).
+                let ok = dir
+                    .user_by_oid(oid)
+                    .is_some_and(|u| dir.can_admin_consent(u));
+                if !ok {
+                    return rq.forbidden();
+                }
+            }
+            let Some(app_id) = find(&dir) else {
+                return rq.not_found(key);
+            };
+            let patch: Value = match serde_json::from_slice(body) {
+                Ok(v @ Value::Object(_)) => v,
+                _ => {
+                    return rq.error(
+                        StatusCode::BAD_REQUEST,
+                        "BadRequest",
+                        "Unable to read JSON request payload.",
+                    )
+                }
+            };
+            let Some(current) = dir.app(&app_id).cloned() else {
+                return rq.not_found(key);
+            };
+            let updated = match apply_patch(current, &patch) {
+                Ok(a) => a,
+                Err(m) => return rq.error(StatusCode::BAD_REQUEST, "Request_BadRequest", &m),
+            };
+            if let Err((field, m)) = crate::scenario::check_app(&updated, "application") {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "Request_BadRequest",
+                    &format!("{field}: {m}"),
+                );
+            }
+            if let Some(slot) = dir.app_mut(&app_id) {
+                *slot = updated;
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => rq.error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Request_BadRequest",
+            "The method is not allowed on this resource.",
+        ),
+    }
+}
+
+fn strings(v: &Value, field: &str) -> Result<Vec<String>, String> {
+    v.as_array()
+        .ok_or_else(|| format!("{field} must be an array of strings"))?
+        .iter()
+        .map(|s| {
+            s.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| format!("{field} must be an array of strings"))
+        })
+        .collect()
+}
+
+/// Keeps only `keys` of each object in an array, so a Graph-shaped value
+/// (with `origin`, `@odata.type`…) fits the scenario types.
+fn only(v: &Value, keys: &[&str]) -> Value {
+    match v {
+        Value::Array(a) => Value::Array(a.iter().map(|x| only(x, keys)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| keys.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Applies a Graph PATCH body to an app registration (application-update.md semantics: listed properties replace).
+fn apply_patch(mut app: Application, patch: &Value) -> Result<Application, String> {
+    let Some(obj) = patch.as_object() else {
+        return Err("Unable to read JSON request payload.".into());
+    };
+    for (k, v) in obj {
+        match k.as_str() {
+            "displayName" => app.display_name = v.as_str().ok_or("displayName must be a string")?.to_string(),
+            "signInAudience" => {
+                app.sign_in_audience = v
+                    .as_str()
+                    .and_then(crate::scenario::SignInAudience::parse)
+                    .ok_or("signInAudience must be AzureADMyOrg, AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount or PersonalMicrosoftAccount")?
+            }
+            "identifierUris" => app.identifier_uris = strings(v, k)?,
+            "groupMembershipClaims" => app.group_membership_claims = v.as_str().map(str::to_string),
+            "isFallbackPublicClient" => app.is_fallback_public_client = v.as_bool().unwrap_or(false),
+            "web" => {
+                if let Some(r) = v.get("redirectUris") {
+                    app.web.redirect_uris = strings(r, "web.redirectUris")?;
+                }
+                if let Some(i) = v.get("implicitGrantSettings") {
+                    if let Some(b) = i.get("enableIdTokenIssuance").and_then(Value::as_bool) {
+                        app.web.implicit_grant_settings.enable_id_token_issuance = b;
+                    }
+                    if let Some(b) = i.get("enableAccessTokenIssuance").and_then(Value::as_bool) {
+                        app.web.implicit_grant_settings.enable_access_token_issuance = b;
+                    }
+                }
+            }
+            "spa" => {
+                if let Some(r) = v.get("redirectUris") {
+                    app.spa.redirect_uris = strings(r, "spa.redirectUris")?;
+                }
+            }
+            "publicClient" => {
+                if let Some(r) = v.get("redirectUris") {
+                    app.public_client.redirect_uris = strings(r, "publicClient.redirectUris")?;
+                }
+            }
+            "api" => {
+                if let Some(ver) = v.get("requestedAccessTokenVersion") {
+                    app.api.requested_access_token_version = ver.as_u64().map(|n| n as u8);
+                }
+                if let Some(s) = v.get("oauth2PermissionScopes") {
+                    let s = only(s, &["id", "value", "type", "adminConsentDisplayName", "isEnabled"]);
+                    app.api.oauth2_permission_scopes =
+                        serde_json::from_value::<Vec<PermissionScope>>(s).map_err(|e| format!("api.oauth2PermissionScopes: {e}"))?;
+                }
+            }
+            "appRoles" => {
+                let r = only(v, &["id", "value", "displayName", "description", "allowedMemberTypes", "isEnabled"]);
+                app.app_roles = serde_json::from_value::<Vec<AppRole>>(r).map_err(|e| format!("appRoles: {e}"))?;
+            }
+            "optionalClaims" => {
+                let mut cleaned = Map::new();
+                for key in ["idToken", "accessToken", "saml2Token"] {
+                    if let Some(list) = v.get(key) {
+                        cleaned.insert(key.into(), only(list, &["name", "essential", "additionalProperties"]));
+                    }
+                }
+                app.optional_claims =
+                    serde_json::from_value::<OptionalClaims>(Value::Object(cleaned)).map_err(|e| format!("optionalClaims: {e}"))?;
+            }
+            "requiredResourceAccess" => {
+                app.required_resource_access =
+                    serde_json::from_value::<Vec<RequiredResourceAccess>>(v.clone()).map_err(|e| format!("requiredResourceAccess: {e}"))?;
+            }
+            other => return Err(format!("Property '{other}' does not exist on type 'microsoft.graph.application' (or the sandbox cannot change it).")),
+        }
+    }
+    Ok(app)
+}
+
+fn service_principal(rq: &Req<'_>, caller: &Caller, app_id: &str) -> Response {
+    if !caller.allows(APPS_READ, APPS_READ) {
+        return rq.forbidden();
+    }
+    let dir = rq.st.dir();
+    let tid = caller.tid.to_ascii_lowercase();
+    if app_id.eq_ignore_ascii_case(GRAPH_APP_ID) {
+        // Microsoft Graph's own service principal: the permission catalog (entra-facts §G).
+        return rq.ok(json!({
+            "@odata.context": rq.context("servicePrincipals/$entity"),
+            "id": Directory::graph_sp_id(&tid),
+            "appId": GRAPH_APP_ID,
+            "displayName": "Microsoft Graph",
+            "servicePrincipalType": "Application",
+            "accountEnabled": true,
+            "appRoleAssignmentRequired": false,
+            "appRoles": GRAPH_APP_ROLES.iter().map(|(v, id)| json!({"id": id, "value": v, "allowedMemberTypes": ["Application"], "isEnabled": true})).collect::<Vec<_>>(),
+            "oauth2PermissionScopes": GRAPH_SCOPES.iter().map(|s| json!({"id": s.id, "value": s.value, "type": if s.admin { "Admin" } else { "User" }, "isEnabled": true})).collect::<Vec<_>>(),
+        }));
+    }
+    let (Some(app), Some(sp)) = (dir.app(app_id), dir.service_principal_full(app_id, &tid)) else {
+        return rq.not_found(app_id);
+    };
+    rq.ok(json!({
+        "@odata.context": rq.context("servicePrincipals/$entity"),
+        "id": sp.id,
+        "appId": sp.app_id,
+        "displayName": app.display_name,
+        "servicePrincipalType": "Application",
+        "accountEnabled": sp.account_enabled,
+        "appRoleAssignmentRequired": sp.app_role_assignment_required,
+        "appOwnerOrganizationId": dir.home_tenant_id(app),
+        "signInAudience": app.sign_in_audience.as_str(),
+        "appRoles": app.app_roles.iter().map(app_role_json).collect::<Vec<_>>(),
+        "oauth2PermissionScopes": app.api.oauth2_permission_scopes.iter().map(|s| json!({"id": s.id, "value": s.value, "type": s.kind, "isEnabled": s.is_enabled})).collect::<Vec<_>>(),
+    }))
+}

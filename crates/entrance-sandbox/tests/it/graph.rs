@@ -1,0 +1,427 @@
+//! The Microsoft Graph subset (entra-facts §C, §G; Graph API reference).
+
+use serde_json::Value;
+
+use crate::claims::{tokens_for, GRAFANA_CB};
+use crate::support::*;
+
+async fn graph_token(
+    sb: &entrance_sandbox::Sandbox,
+    app_name: &str,
+    user: &str,
+    redirect: &str,
+    scope: &str,
+) -> String {
+    tokens_for(sb, app_name, user, redirect, scope).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string()
+}
+
+async fn app_token(sb: &entrance_sandbox::Sandbox, app_name: &str) -> String {
+    let a = app(sb, app_name);
+    let (status, body) = token(
+        sb,
+        "contoso",
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &a.app_id),
+            ("client_secret", &secret(&a)),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().expect("token").to_string()
+}
+
+fn assert_graph_error(status: u16, body: &Value, want: u16, code: &str) {
+    assert_eq!(status, want, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].is_string());
+    let inner = &body["error"]["innerError"];
+    for k in ["date", "request-id", "client-request-id"] {
+        assert!(inner[k].is_string(), "innerError.{k}: {body}");
+    }
+}
+
+async fn get(url: &str, token: Option<&str>) -> (u16, Value) {
+    let mut r = client().get(url);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let r = r.send().await.expect("GET");
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn me_needs_a_valid_delegated_token() {
+    let sb = sandbox().await;
+    let me = format!("{}/v1.0/me", sb.graph_url());
+    let (s, body) = get(&me, None).await;
+    assert_graph_error(s, &body, 401, "InvalidAuthenticationToken");
+    let (s, body) = get(&me, Some("not.a.jwt")).await;
+    assert_graph_error(s, &body, 401, "InvalidAuthenticationToken");
+    // An ID token is not a Graph token.
+    let tokens = tokens_for(
+        &sb,
+        "grafana",
+        "alice",
+        GRAFANA_CB,
+        "openid profile User.Read",
+    )
+    .await;
+    let (s, body) = get(&me, tokens["id_token"].as_str()).await;
+    assert_graph_error(s, &body, 401, "InvalidAuthenticationToken");
+    let (s, body) = get(&me, tokens["access_token"].as_str()).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["userPrincipalName"], "alice@contoso.sandbox");
+    assert_eq!(
+        body["id"],
+        sb.scenario().user("alice").expect("alice").id.as_str()
+    );
+    assert_eq!(body["mail"], "alice@contoso.sandbox");
+    // The same under /graph on the main listener.
+    let (s, _) = get(
+        &format!("{}/graph/v1.0/me", sb.base_url()),
+        tokens["access_token"].as_str(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    // An app-only token cannot use /me.
+    let (s, body) = get(&me, Some(&app_token(&sb, "entrance-automation").await)).await;
+    assert_graph_error(s, &body, 400, "BadRequest");
+}
+
+#[tokio::test]
+async fn member_objects_and_groups_of_the_250_group_user() {
+    let sb = sandbox().await;
+    let t = graph_token(
+        &sb,
+        "grafana",
+        "many-groups",
+        GRAFANA_CB,
+        "openid User.Read GroupMember.Read.All",
+    )
+    .await;
+    for op in ["getMemberObjects", "getMemberGroups"] {
+        let r = client()
+            .post(format!("{}/v1.0/me/{op}", sb.graph_url()))
+            .bearer_auth(&t)
+            .json(&serde_json::json!({"securityEnabledOnly": true}))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(body["value"].as_array().map(Vec::len), Some(250), "{op}");
+        assert!(body["@odata.context"]
+            .as_str()
+            .is_some_and(|c| c.ends_with("$metadata#Collection(Edm.String)")));
+    }
+    // A malformed body is a 400.
+    let r = client()
+        .post(format!("{}/v1.0/me/getMemberObjects", sb.graph_url()))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn transitive_member_of_pages_by_next_link() {
+    let sb = sandbox().await;
+    let t = graph_token(
+        &sb,
+        "grafana",
+        "many-groups",
+        GRAFANA_CB,
+        "openid User.Read GroupMember.Read.All",
+    )
+    .await;
+    let mut url = format!("{}/v1.0/me/transitiveMemberOf", sb.graph_url());
+    let mut sizes = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    loop {
+        let (s, body) = get(&url, Some(&t)).await;
+        assert_eq!(s, 200, "{body}");
+        let page = body["value"].as_array().expect("value");
+        sizes.push(page.len());
+        for g in page {
+            assert_eq!(g["@odata.type"], "#microsoft.graph.group");
+            assert!(
+                g["displayName"].is_string(),
+                "full objects with GroupMember.Read.All"
+            );
+            ids.insert(g["id"].as_str().unwrap_or("").to_string());
+        }
+        match body["@odata.nextLink"].as_str() {
+            Some(next) => url = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(sizes, vec![100, 100, 50], "default page size 100");
+    assert_eq!(ids.len(), 250);
+    let (s, body) = get(
+        &format!(
+            "{}/v1.0/me/transitiveMemberOf/microsoft.graph.group?$top=999",
+            sb.graph_url()
+        ),
+        Some(&t),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(body["value"].as_array().map(Vec::len), Some(250));
+    assert!(body.get("@odata.nextLink").is_none());
+    let (s, body) = get(
+        &format!("{}/v1.0/me/transitiveMemberOf?$top=1000", sb.graph_url()),
+        Some(&t),
+    )
+    .await;
+    assert_graph_error(s, &body, 400, "Request_UnsupportedQuery");
+}
+
+#[tokio::test]
+async fn with_only_user_read_groups_come_back_with_limited_information() {
+    let sb = sandbox().await;
+    let t = graph_token(
+        &sb,
+        "keep",
+        "alice",
+        crate::claims::KEEP_CB,
+        "openid User.Read",
+    )
+    .await;
+    let (s, body) = get(
+        &format!("{}/v1.0/me/transitiveMemberOf", sb.graph_url()),
+        Some(&t),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let first = &body["value"][0];
+    assert!(
+        first["id"].is_string() && first.get("displayName").is_none(),
+        "{first}"
+    );
+}
+
+#[tokio::test]
+async fn grafanas_overage_call_without_group_member_read_all_is_403() {
+    // entra-facts §C: Grafana calls /users/{oid}/getMemberObjects; with only
+    // User.Read the answer is 403 ("Token need GroupMember.Read.All").
+    let sb = sandbox().await;
+    // Keep has only User.Read on Graph, like Grafana without the extra permission.
+    let t = graph_token(
+        &sb,
+        "keep",
+        "many-groups",
+        crate::claims::KEEP_CB,
+        "openid User.Read",
+    )
+    .await;
+    let oid = sb.scenario().user("many-groups").expect("user").id.clone();
+    let tid = tenant_id(&sb, "contoso");
+    let r = client()
+        .post(format!(
+            "{}/v1.0/{tid}/users/{oid}/getMemberObjects",
+            sb.graph_url()
+        ))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"securityEnabledOnly": false}))
+        .send()
+        .await
+        .expect("POST");
+    let s = r.status().as_u16();
+    let body: Value = r.json().await.expect("JSON");
+    assert_graph_error(s, &body, 403, "Authorization_RequestDenied");
+}
+
+#[tokio::test]
+async fn applications_and_service_principals_by_app_id() {
+    let sb = sandbox().await;
+    let grafana = app(&sb, "grafana");
+    let url = format!(
+        "{}/v1.0/applications(appId='{}')",
+        sb.graph_url(),
+        grafana.app_id
+    );
+    // A user token with only User.Read may not read app registrations.
+    let user = graph_token(&sb, "grafana", "alice", GRAFANA_CB, "openid User.Read").await;
+    let (s, body) = get(&url, Some(&user)).await;
+    assert_graph_error(s, &body, 403, "Authorization_RequestDenied");
+    let t = app_token(&sb, "entrance-automation").await;
+    let (s, body) = get(&url, Some(&t)).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["appId"], grafana.app_id.as_str());
+    assert_eq!(body["signInAudience"], "AzureADMyOrg");
+    assert_eq!(body["groupMembershipClaims"], "SecurityGroup");
+    assert_eq!(body["web"]["redirectUris"][0], GRAFANA_CB);
+    assert_eq!(body["passwordCredentials"][0]["hint"], "Gra");
+    assert!(
+        body["passwordCredentials"][0]["secretText"].is_null(),
+        "the Value is never returned"
+    );
+    assert!(!body.to_string().contains(&secret(&grafana)));
+    assert_eq!(body["appRoles"].as_array().map(Vec::len), Some(4));
+    let (s, body) = get(
+        &format!(
+            "{}/v1.0/applications(appId='00000000-0000-4000-8000-00000000dead')",
+            sb.graph_url()
+        ),
+        Some(&t),
+    )
+    .await;
+    assert_graph_error(s, &body, 404, "Request_ResourceNotFound");
+    let (s, sp) = get(
+        &format!(
+            "{}/v1.0/servicePrincipals(appId='{}')",
+            sb.graph_url(),
+            grafana.app_id
+        ),
+        Some(&t),
+    )
+    .await;
+    assert_eq!(s, 200, "{sp}");
+    assert_eq!(sp["appRoleAssignmentRequired"], true);
+    let (_, graph_sp) = get(
+        &format!(
+            "{}/v1.0/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')",
+            sb.graph_url()
+        ),
+        Some(&t),
+    )
+    .await;
+    assert!(graph_sp["oauth2PermissionScopes"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|x| x["value"] == "GroupMember.Read.All")));
+}
+
+#[tokio::test]
+async fn patch_changes_the_registration_and_the_next_sign_in_sees_it() {
+    let sb = sandbox().await;
+    let twin = app(&sb, "openmetadata-misconfigured");
+    let url = format!(
+        "{}/v1.0/applications(appId='{}')",
+        sb.graph_url(),
+        twin.app_id
+    );
+    // Application.Read.All is not enough to write.
+    let read_only = app_token(&sb, "entrance-automation").await;
+    let r = client()
+        .patch(&url)
+        .bearer_auth(&read_only)
+        .json(
+            &serde_json::json!({"spa": {"redirectUris": ["http://localhost:8585/auth/callback"]}}),
+        )
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(r.status(), 403);
+    // Entrance, signed in as the Global Administrator with Application.ReadWrite.All.
+    let entrance = app(&sb, "entrance");
+    let c = code(
+        &sb,
+        &entrance,
+        "admin",
+        "http://localhost:45000",
+        "openid offline_access https://graph.microsoft.com/Application.ReadWrite.All",
+        None,
+    )
+    .await;
+    let (status, body) = token(
+        &sb,
+        "contoso",
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &entrance.app_id),
+            ("code", &c),
+            ("redirect_uri", "http://localhost:45000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let t = body["access_token"].as_str().expect("token").to_string();
+    let r = client()
+        .patch(&url)
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"web": {"redirectUris": []}, "spa": {"redirectUris": ["http://localhost:8585/callback", "http://localhost:8585/auth/callback"]}}))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(r.status(), 204);
+    let (_, after) = get(&url, Some(&t)).await;
+    assert_eq!(
+        after["spa"]["redirectUris"][1],
+        "http://localhost:8585/auth/callback"
+    );
+    assert_eq!(
+        sb.scenario()
+            .app("openmetadata-misconfigured")
+            .expect("app")
+            .spa
+            .redirect_uris
+            .len(),
+        2
+    );
+    // An invalid change is refused with Graph's error and not applied.
+    let r = client()
+        .patch(&url)
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"spa": {"redirectUris": ["http://om.example/callback"]}}))
+        .send()
+        .await
+        .expect("PATCH");
+    let s = r.status().as_u16();
+    let body: Value = r.json().await.expect("JSON");
+    assert_graph_error(s, &body, 400, "Request_BadRequest");
+    // A non-admin user with the same permission may not write.
+    let c = code(
+        &sb,
+        &entrance,
+        "alice",
+        "http://localhost:45000",
+        "openid https://graph.microsoft.com/Application.ReadWrite.All",
+        None,
+    )
+    .await;
+    let (_, body) = token(
+        &sb,
+        "contoso",
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &entrance.app_id),
+            ("code", &c),
+            ("redirect_uri", "http://localhost:45000"),
+        ],
+    )
+    .await;
+    let r = client()
+        .patch(&url)
+        .bearer_auth(body["access_token"].as_str().unwrap_or(""))
+        .json(&serde_json::json!({"displayName": "x"}))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn userinfo_answers_for_the_signed_in_user() {
+    let sb = sandbox().await;
+    let tokens = tokens_for(&sb, "grafana", "alice", GRAFANA_CB, "openid profile email").await;
+    let id = claims(tokens["id_token"].as_str().expect("id"));
+    let (s, body) = get(
+        &format!("{}/oidc/userinfo", sb.graph_url()),
+        tokens["access_token"].as_str(),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        body["sub"], id["sub"],
+        "the same pairwise sub as the ID token"
+    );
+    assert_eq!(body["email"], "alice@contoso.sandbox");
+}
