@@ -2,7 +2,24 @@
 //! granted explicitly in `capabilities/` (least privilege: a command added
 //! here and not granted there is refused at run time).
 
-const COMMANDS: &[&str] = &["about"];
+const COMMANDS: &[&str] = &[
+    "about",
+    "secret_list",
+    "secret_status",
+    "secret_check",
+    "secret_set",
+    "secret_delete",
+    "secret_set_expiry",
+    "secret_reveal",
+    "inspect_text",
+    "resolve_groups",
+    "login_start",
+    "login_cancel",
+    "login_redirect_advice",
+    "sandbox_start",
+    "sandbox_stop",
+    "sandbox_use_secret",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -9,7 +9,7 @@
 
 pub mod commands;
 
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime};
 
 /// The typed command and event registry. The TypeScript bindings in
 /// `ui/src/lib/bindings.ts` are generated from it (see the `bindings` test).
@@ -21,6 +21,21 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .commands(tauri_specta::collect_commands![
             // Specta reads the types only; the handler stays generic over `R`.
             commands::about::<tauri::Wry>,
+            commands::secrets::secret_list,
+            commands::secrets::secret_status,
+            commands::secrets::secret_check,
+            commands::secrets::secret_set,
+            commands::secrets::secret_delete,
+            commands::secrets::secret_set_expiry,
+            commands::secrets::secret_reveal,
+            commands::inspect::inspect_text,
+            commands::inspect::resolve_groups,
+            commands::login::login_start,
+            commands::login::login_cancel,
+            commands::login::login_redirect_advice,
+            commands::sandbox::sandbox_start,
+            commands::sandbox::sandbox_stop,
+            commands::sandbox::sandbox_use_secret,
         ])
 }
 
@@ -38,6 +53,11 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         })
         .setup(move |app| {
             specta.mount_events(app);
+            // Opening never fails the start: without a config folder the
+            // secret commands answer with the typed error instead.
+            app.manage(commands::secrets::SecretsState::open_default());
+            app.manage(commands::login::LoginState::default());
+            app.manage(commands::sandbox::SandboxState::default());
             Ok(())
         })
 }

@@ -30,11 +30,18 @@ pub struct App {
 impl App {
     /// Starts `tauri-driver` and the app; returns once the window's UI is up.
     pub async fn start() -> Result<Self> {
+        Self::start_with_env(&[]).await
+    }
+
+    /// Like [`App::start`], with extra environment variables for the app
+    /// (tauri-driver → WebKitWebDriver → the app inherit them), e.g. `BROWSER`.
+    pub async fn start_with_env(vars: &[(&str, &str)]) -> Result<Self> {
         let app = PathBuf::from(env("ENTRANCE_APP")?);
         let driver_bin = env("TAURI_DRIVER")?;
         let port = free_port()?;
         let native_port = free_port()?;
-        let driver = Command::new(&driver_bin)
+        let mut command = Command::new(&driver_bin);
+        command
             .args([
                 "--port",
                 &port.to_string(),
@@ -43,6 +50,12 @@ impl App {
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
+            .envs(vars.iter().copied());
+        // Its own process group, so stopping it also stops WebKitWebDriver
+        // and the app (see `stop`).
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let driver = command
             .spawn()
             .with_context(|| format!("starting {driver_bin}"))?;
         let mut guard = DriverGuard(Some(driver));
@@ -109,15 +122,14 @@ impl App {
     /// Ends the session and stops the app and the driver.
     pub async fn close(mut self) -> Result<()> {
         let closed = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop(&mut self.driver);
         closed.context("closing the WebDriver session")
     }
 }
 
 impl Drop for App {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        stop(&mut self.driver);
     }
 }
 
@@ -126,10 +138,25 @@ struct DriverGuard(Option<Child>);
 impl Drop for DriverGuard {
     fn drop(&mut self) {
         if let Some(c) = &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
+            stop(c);
         }
     }
+}
+
+/// Stops tauri-driver with everything it started. Killing tauri-driver alone
+/// would leave WebKitWebDriver (and the app) running, holding the test
+/// runner's output open so that `cargo xtask test` never finishes.
+fn stop(driver: &mut Child) {
+    #[cfg(unix)]
+    {
+        // The group tauri-driver leads (spawned with `process_group(0)`).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", driver.id())])
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
 }
 
 fn env(name: &str) -> Result<String> {

@@ -9,6 +9,7 @@ const AREAS: &[(&str, &str)] = &[
     ("Setup", "setup"),
     ("Inspect", "inspect"),
     ("Diagnose", "diagnose"),
+    ("Sign in", "signin"),
 ];
 
 fn nav_item(label: &str) -> String {

@@ -38,7 +38,7 @@ describe('App', () => {
     expect(location.hash).toBe('#/setup');
   });
 
-  it('switches areas with Alt+1…4', async () => {
+  it('switches areas with Alt+1…6', async () => {
     const user = userEvent.setup();
     render(App);
     await user.keyboard('{Alt>}2{/Alt}');
@@ -47,6 +47,11 @@ describe('App', () => {
     await user.keyboard('{Alt>}3{/Alt}');
     await waitFor(() => expect(heading()).toHaveTextContent('Diagnose'));
     await user.keyboard('{Alt>}4{/Alt}');
+    await waitFor(() => expect(heading()).toHaveTextContent('Sign in'));
+    await user.keyboard('{Alt>}5{/Alt}');
+    await waitFor(() => expect(heading()).toHaveTextContent('Secrets'));
+    expect(document.title).toBe('Secrets · Entrance');
+    await user.keyboard('{Alt>}6{/Alt}');
     await waitFor(() => expect(heading()).toHaveTextContent('About'));
     expect(await screen.findByText('Entrance version')).toBeInTheDocument();
     await user.keyboard('{Alt>}1{/Alt}');

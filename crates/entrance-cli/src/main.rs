@@ -9,8 +9,14 @@
 //! 0 on success, 1 when the task failed, 2 for a usage problem or a feature
 //! that is not part of this build.
 
+mod config;
+mod explain;
+mod inspect;
+mod login;
 mod sandbox;
 mod secret;
+mod setup;
+mod token;
 
 use std::process::ExitCode;
 
@@ -35,19 +41,19 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Decode, verify and explain a token; say what a target product will do with it.
-    Inspect(Pending),
+    Inspect(inspect::Args),
     /// Explain AADSTS error codes found in a log line, URL or JSON body.
-    Explain(Pending),
+    Explain(explain::Args),
     /// Sign in against a tenant in the system browser (authorization code + PKCE).
-    Login(Pending),
+    Login(login::Args),
     /// Obtain tokens without a browser (client credentials, refresh).
-    Token(Pending),
+    Token(token::Args),
     /// Check DNS, TLS, proxy, clock, tenant, app, secret and redirect URIs.
     Diagnose(Pending),
     /// Print the app registration steps for a target product.
-    Setup(Pending),
+    Setup(setup::Args),
     /// Print a target product's finished configuration.
-    Config(Pending),
+    Config(config::Args),
     /// Store, check and delete client secrets in the OS keychain.
     Secret(secret::Args),
     /// Run the built-in Entra-like sandbox tenant on 127.0.0.1.
@@ -87,17 +93,26 @@ fn main() -> ExitCode {
     };
 
     match run(&cli.command, cli.json) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => status,
         Err(error) => report(&error.to_ipc(), cli.json),
     }
 }
 
 /// Runs one subcommand. Each arm calls its module's `run`; a subcommand that
 /// is not built answers a clear "not available", never made-up output.
-fn run(command: &Command, json: bool) -> Result<(), Error> {
+fn run(command: &Command, json: bool) -> Result<ExitCode, Error> {
+    let done = |()| ExitCode::SUCCESS;
     match command {
-        Command::Secret(args) => secret::run(args, json),
-        Command::Sandbox(args) => sandbox::run(args, json),
+        // Their own exit status: 1 verification failed / no code found, 2 unusable input.
+        Command::Inspect(args) => inspect::run(args, json),
+        Command::Explain(args) => explain::run(args, json),
+        // 1: the sign-in failed (explained), 2: unusable input.
+        Command::Login(args) => login::run(args, json),
+        Command::Token(args) => token::run(args, json),
+        Command::Secret(args) => secret::run(args, json).map(done),
+        Command::Setup(args) => setup::run(args, json).map(done),
+        Command::Config(args) => config::run(args, json).map(done),
+        Command::Sandbox(args) => sandbox::run(args, json).map(done),
         pending => Err(Error::NotBuilt {
             feature: format!("`entrance {}`", pending.name()),
         }),

@@ -53,6 +53,47 @@ pub enum ErrorCode {
     /// Value); not stored unless the admin confirms.
     #[serde(rename = "secret.suspicious_value")]
     SecretSuspiciousValue,
+    /// The identity provider refused the sign-in or token request (an OAuth
+    /// error; for Entra an AADSTS code with Entrance's cause and fix).
+    #[serde(rename = "login.rejected")]
+    LoginRejected,
+    /// The loopback port chosen for the redirect is taken by another program.
+    #[serde(rename = "login.port_in_use")]
+    LoginPortInUse,
+    /// The loopback listener for the redirect could not start.
+    #[serde(rename = "login.listener")]
+    LoginListener,
+    /// Nothing came back from the browser or the provider in time.
+    #[serde(rename = "login.timeout")]
+    LoginTimeout,
+    /// The sign-in was cancelled.
+    #[serde(rename = "login.cancelled")]
+    LoginCancelled,
+    /// The identity provider could not be reached (DNS, refused, proxy).
+    #[serde(rename = "login.network")]
+    LoginNetwork,
+    /// TLS with the identity provider failed (certificate, handshake).
+    #[serde(rename = "login.tls")]
+    LoginTls,
+    /// The provider's discovery document or signing keys are unusable.
+    #[serde(rename = "login.discovery")]
+    LoginDiscovery,
+    /// The ID token failed verification (OpenID Connect Core 3.1.3.7).
+    #[serde(rename = "login.token_invalid")]
+    LoginTokenInvalid,
+    /// The provider's answer breaks the OAuth / OpenID Connect protocol.
+    #[serde(rename = "login.protocol")]
+    LoginProtocol,
+    /// Microsoft Graph refused to list groups: the token lacks
+    /// GroupMember.Read.All (delegated, admin consent).
+    #[serde(rename = "graph.forbidden")]
+    GraphForbidden,
+    /// Microsoft Graph did not accept the token (not a Graph token, expired).
+    #[serde(rename = "graph.unauthorized")]
+    GraphUnauthorized,
+    /// Microsoft Graph could not be reached or answered with another error.
+    #[serde(rename = "graph.failed")]
+    GraphFailed,
 }
 
 impl ErrorCode {
@@ -69,6 +110,19 @@ impl ErrorCode {
         ErrorCode::KeychainUnavailable,
         ErrorCode::SecretNotFound,
         ErrorCode::SecretSuspiciousValue,
+        ErrorCode::LoginRejected,
+        ErrorCode::LoginPortInUse,
+        ErrorCode::LoginListener,
+        ErrorCode::LoginTimeout,
+        ErrorCode::LoginCancelled,
+        ErrorCode::LoginNetwork,
+        ErrorCode::LoginTls,
+        ErrorCode::LoginDiscovery,
+        ErrorCode::LoginTokenInvalid,
+        ErrorCode::LoginProtocol,
+        ErrorCode::GraphForbidden,
+        ErrorCode::GraphUnauthorized,
+        ErrorCode::GraphFailed,
     ];
 
     /// The code as it appears on the wire.
@@ -85,6 +139,19 @@ impl ErrorCode {
             ErrorCode::KeychainUnavailable => "keychain.unavailable",
             ErrorCode::SecretNotFound => "secret.not_found",
             ErrorCode::SecretSuspiciousValue => "secret.suspicious_value",
+            ErrorCode::LoginRejected => "login.rejected",
+            ErrorCode::LoginPortInUse => "login.port_in_use",
+            ErrorCode::LoginListener => "login.listener",
+            ErrorCode::LoginTimeout => "login.timeout",
+            ErrorCode::LoginCancelled => "login.cancelled",
+            ErrorCode::LoginNetwork => "login.network",
+            ErrorCode::LoginTls => "login.tls",
+            ErrorCode::LoginDiscovery => "login.discovery",
+            ErrorCode::LoginTokenInvalid => "login.token_invalid",
+            ErrorCode::LoginProtocol => "login.protocol",
+            ErrorCode::GraphForbidden => "graph.forbidden",
+            ErrorCode::GraphUnauthorized => "graph.unauthorized",
+            ErrorCode::GraphFailed => "graph.failed",
         }
     }
 }
@@ -132,6 +199,12 @@ pub enum Error {
     SuspiciousSecret {
         warnings: Vec<crate::secrets::SecretWarning>,
     },
+    /// A sign-in or token request failed (`login` module).
+    #[error("{0}")]
+    Login(Box<crate::login::LoginError>),
+    /// Overage resolution through Microsoft Graph failed (`groups` module).
+    #[error("{0}")]
+    Groups(crate::groups::GroupsError),
     /// A bug: an invariant did not hold.
     #[error("internal error: {0}")]
     Internal(String),
@@ -155,6 +228,12 @@ impl Error {
             },
             Error::SecretNotFound { .. } => ErrorCode::SecretNotFound,
             Error::SuspiciousSecret { .. } => ErrorCode::SecretSuspiciousValue,
+            Error::Login(e) => e.code(),
+            Error::Groups(e) => match e {
+                crate::groups::GroupsError::Forbidden { .. } => ErrorCode::GraphForbidden,
+                crate::groups::GroupsError::Unauthorized { .. } => ErrorCode::GraphUnauthorized,
+                _ => ErrorCode::GraphFailed,
+            },
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -177,6 +256,8 @@ impl Error {
                     .map(|w| w.fix.clone())
                     .unwrap_or_else(|| "Paste the client secret's Value.".into()),
             ),
+            Error::Login(e) => e.fix(),
+            Error::Groups(e) => e.fix(),
             Error::Internal(_) => Some(
                 "This is a bug in Entrance. Please report it with the exported diagnosis.".into(),
             ),

@@ -10,10 +10,22 @@
 //! - it writes nothing to a terminal and renders no UI;
 //! - no secret is held in a type that implements `Serialize`.
 
+pub mod aadsts;
 pub mod about;
+pub mod claims;
 pub mod error;
+pub mod findings;
+pub mod groups;
+pub mod inspect;
+pub mod login;
 pub mod paths;
 pub mod secrets;
+pub mod targets;
+pub mod token;
+pub mod verify;
+
+#[cfg(test)]
+pub(crate) mod testkit;
 
 pub use about::BuildInfo;
 pub use error::{Error, ErrorCode, IpcError, Result};

@@ -58,6 +58,7 @@ pub fn test(args: &[&str]) -> Result<()> {
             "--workspace",
             "--features",
             "entrance-app/custom-protocol",
+            "--no-fail-fast",
         ])),
         parse_cargo,
     )?);
@@ -172,6 +173,7 @@ fn e2e(session: &TestSession, app: &Path) -> Result<Outcome> {
         "entrance-app/custom-protocol",
         "--test",
         "e2e_*",
+        "--no-fail-fast",
         "--",
         "--ignored",
         "--test-threads=1",

@@ -4,7 +4,7 @@ import { areaForShortcut, areaFromHash, areas, hashFor } from './areas';
 describe('areas', () => {
   it('round-trips every area through its hash', () => {
     for (const area of areas) expect(areaFromHash(hashFor(area.id))).toBe(area.id);
-    expect(areas.map((a) => a.shortcut)).toEqual(['1', '2', '3', '4']);
+    expect(areas.map((a) => a.shortcut)).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 
   it('rejects unknown hashes', () => {
@@ -20,8 +20,10 @@ describe('areas', () => {
     expect(key('Digit1')).toBe('setup');
     expect(key('Digit2')).toBe('inspect');
     expect(key('Numpad3')).toBe('diagnose');
-    expect(key('Digit4')).toBe('about');
-    expect(key('Digit5')).toBeNull();
+    expect(key('Digit4')).toBe('signin');
+    expect(key('Digit5')).toBe('secrets');
+    expect(key('Digit6')).toBe('about');
+    expect(key('Digit7')).toBeNull();
     expect(key('KeyA')).toBeNull();
     expect(key('Digit1', { altKey: false })).toBeNull();
     expect(key('Digit1', { ctrlKey: true })).toBeNull();

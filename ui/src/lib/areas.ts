@@ -1,4 +1,4 @@
-export type AreaId = 'setup' | 'inspect' | 'diagnose' | 'about';
+export type AreaId = 'setup' | 'inspect' | 'diagnose' | 'signin' | 'secrets' | 'about';
 
 export interface Area {
   id: AreaId;
@@ -13,17 +13,27 @@ export const workAreas: readonly Area[] = [
   { id: 'setup', name: 'Setup', subtitle: 'Register an app, generate config', shortcut: '1' },
   { id: 'inspect', name: 'Inspect', subtitle: 'Decode and explain tokens', shortcut: '2' },
   { id: 'diagnose', name: 'Diagnose', subtitle: 'Find why sign-in fails', shortcut: '3' },
+  { id: 'signin', name: 'Sign in', subtitle: 'Test a real sign-in', shortcut: '4' },
 ];
 
-/** Shown at the bottom of the sidebar. */
+export const secretsArea: Area = {
+  id: 'secrets',
+  name: 'Secrets',
+  subtitle: 'Client secrets in the OS keychain',
+  shortcut: '5',
+};
+
 export const aboutArea: Area = {
   id: 'about',
   name: 'About',
   subtitle: 'Versions and build details',
-  shortcut: '4',
+  shortcut: '6',
 };
 
-export const areas: readonly Area[] = [...workAreas, aboutArea];
+/** Shown at the bottom of the sidebar: the app's own housekeeping. */
+export const bottomAreas: readonly Area[] = [secretsArea, aboutArea];
+
+export const areas: readonly Area[] = [...workAreas, ...bottomAreas];
 
 export const DEFAULT_AREA: AreaId = 'setup';
 
@@ -45,7 +55,7 @@ export function areaFromHash(hash: string): AreaId | null {
 }
 
 /**
- * The area for a global shortcut (Alt+1 … Alt+4), or null. Uses the
+ * The area for a global shortcut (Alt+1 … Alt+6), or null. Uses the
  * physical key code so it also works where Alt+digit types a character
  * (macOS Option, AltGr layouts).
  */

@@ -23,6 +23,19 @@ export const errorText: Record<ErrorCode, ErrorText> = {
   'keychain.unavailable': { title: 'The keychain refused the request' },
   'secret.not_found': { title: 'No secret is saved under that name' },
   'secret.suspicious_value': { title: 'That doesn’t look like a secret Value' },
+  'login.rejected': { title: 'The identity provider refused the sign-in' },
+  'login.port_in_use': { title: 'The sign-in port is taken by another program' },
+  'login.listener': { title: 'The sign-in redirect listener couldn’t start' },
+  'login.timeout': { title: 'The sign-in took too long' },
+  'login.cancelled': { title: 'The sign-in was cancelled' },
+  'login.network': { title: 'The identity provider can’t be reached' },
+  'login.tls': { title: 'The secure connection to the identity provider failed' },
+  'login.discovery': { title: 'The provider’s metadata or signing keys are unusable' },
+  'login.token_invalid': { title: 'The ID token failed verification' },
+  'login.protocol': { title: 'The provider’s answer breaks the protocol' },
+  'graph.forbidden': { title: 'Microsoft Graph refused to list the groups' },
+  'graph.unauthorized': { title: 'Microsoft Graph didn’t accept that token' },
+  'graph.failed': { title: 'Microsoft Graph couldn’t be asked' },
 };
 
 /** Headline for codes this UI doesn't know (bindings older than the core). */

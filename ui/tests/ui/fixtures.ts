@@ -7,6 +7,8 @@ export const AREAS = [
   { id: 'setup', name: 'Setup' },
   { id: 'inspect', name: 'Inspect' },
   { id: 'diagnose', name: 'Diagnose' },
+  { id: 'signin', name: 'Sign in' },
+  { id: 'secrets', name: 'Secrets' },
   { id: 'about', name: 'About' },
 ] as const;
 

@@ -48,7 +48,7 @@ test('every area is reachable with the keyboard: Tab into the nav, arrows, Enter
   await expect(navLink(page, 'About')).toBeFocused();
 });
 
-test('Alt+1…4 switch areas from anywhere', async ({ page }) => {
+test('Alt+1…6 switch areas from anywhere', async ({ page }) => {
   for (const [i, area] of [...AREAS.entries()].reverse()) {
     await page.keyboard.press(`Alt+${i + 1}`);
     await expectHeading(page, area.name);

@@ -114,18 +114,28 @@ struct Record {
     expiry_source: Option<ExpirySource>,
 }
 
-/// How close a secret is to its end date.
+/// How close a secret is to its end date. (Day counts are `i64` for date
+/// arithmetic but cross IPC as TypeScript `number`: they fit easily.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Expiry {
     /// No end date is known.
     Unknown,
     /// More than [`EXPIRY_WARNING_DAYS`] days left.
-    Valid { days_left: i64 },
+    Valid {
+        #[specta(type = i32)]
+        days_left: i64,
+    },
     /// At most [`EXPIRY_WARNING_DAYS`] days left.
-    ExpiresSoon { days_left: i64 },
+    ExpiresSoon {
+        #[specta(type = i32)]
+        days_left: i64,
+    },
     /// The end date has passed: Entra answers AADSTS7000222 (entra-facts §D).
-    Expired { days_ago: i64 },
+    Expired {
+        #[specta(type = i32)]
+        days_ago: i64,
+    },
 }
 
 impl Expiry {

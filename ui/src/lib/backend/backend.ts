@@ -1,6 +1,65 @@
-import type { AppInfo, ErrorCode, IpcError } from '../bindings';
+import type {
+  AppInfo,
+  ErrorCode,
+  Expiry,
+  ExpirySource,
+  IpcError,
+  SecretStatus,
+  SecretStore,
+  SecretWarning,
+  SetOutcome,
+} from '../bindings';
+import type { GroupQuery, GroupResolution, Inspection } from '../bindings';
+export type { GroupQuery, GroupResolution, Inspection };
+import type {
+  AuthorityInput,
+  ClientInput,
+  LoginFailure,
+  LoginProgress,
+  LoginSummary,
+  RedirectAdvice,
+  SandboxApp,
+  SandboxInfo,
+  SandboxUser,
+  SignInCloud,
+  SignInRequest,
+} from '../bindings';
+export type {
+  AuthorityInput,
+  ClientInput,
+  LoginFailure,
+  LoginProgress,
+  LoginSummary,
+  RedirectAdvice,
+  SandboxApp,
+  SandboxInfo,
+  SandboxUser,
+  SignInCloud,
+  SignInRequest,
+};
 
-export type { AppInfo, ErrorCode, IpcError };
+/** What `inspectText` needs. Nothing leaves the machine unless `verify`. */
+export interface InspectRequest {
+  text: string;
+  clientId: string | null;
+  tenant: string | null;
+  /** Fetch the tenant's signing keys and check the signature. */
+  verify: boolean;
+}
+
+export type { AppInfo, ErrorCode, Expiry, ExpirySource, IpcError, SecretStatus, SecretStore, SecretWarning, SetOutcome };
+
+/** What `secretSet` needs. The value only ever goes to the core. */
+export interface SecretSetRequest {
+  name: string;
+  value: string;
+  /** The secret's end date, `YYYY-MM-DD`; null keeps what was known. */
+  expiresOn: string | null;
+  /** Keep it in Entrance's memory for this session instead of the keychain. */
+  sessionOnly: boolean;
+  /** Store even though the core warned (the admin confirmed "Store anyway"). */
+  acceptWarnings: boolean;
+}
 
 /**
  * What every generated command resolves to. Declared here rather than
@@ -17,6 +76,50 @@ export interface Backend {
   readonly kind: BackendKind;
   /** Versions and build details of the running app. */
   about(): Promise<AppInfo>;
+
+  /** Saved secrets (keychain and this session), by name — never values. */
+  secretList(): Promise<SecretStatus[]>;
+  /** One saved secret, or null when nothing is saved under that name. */
+  secretStatus(name: string): Promise<SecretStatus | null>;
+  /** What looks wrong with a value as it is typed; [] when nothing does. */
+  secretCheck(value: string): Promise<SecretWarning[]>;
+  /** Store or replace a secret; `secret.suspicious_value` unless accepted. */
+  secretSet(request: SecretSetRequest): Promise<SetOutcome>;
+  /** Delete a secret from the keychain (or this session). */
+  secretDelete(name: string): Promise<void>;
+  /** Record the secret's end date (`YYYY-MM-DD`), or forget it with null. */
+  secretSetExpiry(name: string, expiresOn: string | null): Promise<SecretStatus>;
+  /**
+   * The value itself. The one way a secret reaches the webview: call it only
+   * on the admin's explicit Reveal or Copy click, and don't keep the result.
+   */
+  secretReveal(name: string): Promise<string>;
+
+  /** Decode and explain a paste (verifies only when asked). */
+  inspectText(request: InspectRequest): Promise<Inspection>;
+  /** List a user's groups through Microsoft Graph with a Graph access token. */
+  resolveGroups(query: GroupQuery, graphToken: string): Promise<GroupResolution>;
+
+  /** Start the sandbox tenant (once) on 127.0.0.1 and describe it. */
+  sandboxStart(): Promise<SandboxInfo>;
+  /** Stop the sandbox tenant. */
+  sandboxStop(): Promise<void>;
+  /** Store a sandbox app's demo secret for this session; resolves to its name. */
+  sandboxUseSecret(app: string): Promise<string>;
+  /** A browser sign-in; progress events arrive through `onProgress`. Claims only, never tokens. */
+  loginStart(request: SignInRequest, onProgress: (event: LoginProgress) => void): Promise<LoginSummary>;
+  /** Cancel the sign-in in flight. */
+  loginCancel(): Promise<void>;
+  /** The redirect URI to register, its platform and why. */
+  loginRedirectAdvice(request: RedirectAdviceRequest): Promise<RedirectAdvice>;
+}
+
+/** What `loginRedirectAdvice` needs: the sign-in's authority, client kind and redirect. */
+export interface RedirectAdviceRequest {
+  authority: AuthorityInput;
+  client: ClientInput;
+  port: number | null;
+  redirectUri: string | null;
 }
 
 /** A failure reported by (or on the way to) the core, with an optional fix. */

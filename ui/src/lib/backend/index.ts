@@ -1,10 +1,12 @@
 import { getContext, setContext } from 'svelte';
 import type { Backend, ErrorCode } from './backend';
 import { MockBackend, type MockOptions } from './mock';
+import { demoSecrets, isKeychainCode, todayUtc } from './mock-secrets';
 import { TauriBackend } from './tauri';
 
 export * from './backend';
 export { MockBackend, MOCK_APP_INFO, type MockOptions } from './mock';
+export type { KeychainCode, MockSecret } from './mock-secrets';
 export { TauriBackend } from './tauri';
 
 /** True inside the Tauri window (its IPC bridge is present). */
@@ -14,14 +16,20 @@ export function isTauri(): boolean {
 
 /**
  * Browser-preview switches for reviewing states by hand, e.g.
- * `/?mock-error=not_built#/about` or `/?mock-delay=2000#/about`.
+ * `/?mock-error=not_built#/about`, `/?mock-delay=2000#/about`,
+ * `/?mock-secrets=demo#/secrets` (one secret in each expiry state) or
+ * `/?mock-keychain=locked#/secrets` (the keychain fails with
+ * `keychain.locked`; session-only secrets still work).
  * Only ever read for the mock; the desktop app ignores them.
  */
 export function mockOptionsFromQuery(search: string): MockOptions {
   const params = new URLSearchParams(search);
   const code = params.get('mock-error');
   const delay = Number(params.get('mock-delay'));
+  const keychain = `keychain.${params.get('mock-keychain') ?? ''}`;
   return {
+    secrets: params.get('mock-secrets') === 'demo' ? demoSecrets(todayUtc()) : [],
+    keychainProblem: isKeychainCode(keychain) ? keychain : null,
     failWith: code
       ? {
           code: code as ErrorCode,

@@ -1,6 +1,6 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppInfo, IpcError } from '../bindings';
+import type { AppInfo, IpcError, SecretStatus, SetOutcome } from '../bindings';
 import { BackendError } from './backend';
 import { MockBackend, TauriBackend, createBackend, getBackend, isTauri, setBackend } from './index';
 import { unwrap } from './tauri';
@@ -88,6 +88,106 @@ describe('TauriBackend', () => {
       code: 'internal',
       message: 'IPC bridge is gone',
     });
+  });
+});
+
+const STATUS: SecretStatus = {
+  name: 'prod-grafana',
+  store: 'keychain',
+  present: true,
+  created_at: '2026-05-01T09:00:00Z',
+  updated_at: '2026-05-01T09:00:00Z',
+  expires_on: '2027-05-31',
+  expiry_source: 'entered',
+  expiry: { state: 'valid', days_left: 395 },
+};
+
+describe('TauriBackend secrets', () => {
+  /** Answers like the core would and records every call with its arguments. */
+  function fakeCore(answers: Record<string, unknown>) {
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (!(cmd in answers)) throw new Error(`unexpected command ${cmd}`);
+      const answer = answers[cmd];
+      if (answer instanceof Error) throw answer;
+      if (typeof answer === 'object' && answer !== null && 'code' in answer) throw answer;
+      return answer;
+    });
+    return calls;
+  }
+
+  it('lists secrets and checks values through their commands', async () => {
+    const warning = { code: 'secret.looks_like_secret_id', message: 'This looks like the Secret ID', fix: 'Copy the Value.' };
+    const calls = fakeCore({ secret_list: [STATUS], secret_check: [warning] });
+    const backend = new TauriBackend();
+    await expect(backend.secretList()).resolves.toEqual([STATUS]);
+    await expect(backend.secretCheck('3f2b8c1e-9d4a-4e7b-8c2d-1a2b3c4d5e6f')).resolves.toEqual([warning]);
+    expect(calls).toEqual([
+      { cmd: 'secret_list', args: {} },
+      { cmd: 'secret_check', args: { value: '3f2b8c1e-9d4a-4e7b-8c2d-1a2b3c4d5e6f' } },
+    ]);
+  });
+
+  it('sends what secret_set needs, with the options the admin chose', async () => {
+    const outcome: SetOutcome = { status: STATUS, replaced: false, warnings: [] };
+    const calls = fakeCore({ secret_set: outcome });
+    await expect(
+      new TauriBackend().secretSet({
+        name: 'prod-grafana',
+        value: 'Xy48Q~value',
+        expiresOn: '2027-05-31',
+        sessionOnly: false,
+        acceptWarnings: true,
+      }),
+    ).resolves.toEqual(outcome);
+    expect(calls).toEqual([
+      {
+        cmd: 'secret_set',
+        args: { name: 'prod-grafana', value: 'Xy48Q~value', expiresOn: '2027-05-31', sessionOnly: false, acceptWarnings: true },
+      },
+    ]);
+  });
+
+  it('deletes, sets the expiry and reveals by name', async () => {
+    const calls = fakeCore({ secret_delete: null, secret_set_expiry: STATUS, secret_reveal: 'Xy48Q~value' });
+    const backend = new TauriBackend();
+    await expect(backend.secretDelete('prod-grafana')).resolves.toBeUndefined();
+    await expect(backend.secretSetExpiry('prod-grafana', null)).resolves.toEqual(STATUS);
+    await expect(backend.secretReveal('prod-grafana')).resolves.toBe('Xy48Q~value');
+    expect(calls).toEqual([
+      { cmd: 'secret_delete', args: { name: 'prod-grafana' } },
+      { cmd: 'secret_set_expiry', args: { name: 'prod-grafana', expiresOn: null } },
+      { cmd: 'secret_reveal', args: { name: 'prod-grafana' } },
+    ]);
+  });
+
+  it('reports "nothing saved under that name" as null, other failures as errors', async () => {
+    fakeCore({ secret_status: { code: 'secret.not_found', message: 'no secret named x is saved', fix: null } });
+    await expect(new TauriBackend().secretStatus('x')).resolves.toBeNull();
+
+    clearMocks();
+    fakeCore({ secret_status: STATUS });
+    await expect(new TauriBackend().secretStatus('prod-grafana')).resolves.toEqual(STATUS);
+
+    clearMocks();
+    fakeCore({ secret_status: { code: 'keychain.locked', message: 'The keychain is locked.', fix: 'Unlock it.' } });
+    await expect(new TauriBackend().secretStatus('prod-grafana')).rejects.toMatchObject({
+      name: 'BackendError',
+      code: 'keychain.locked',
+      fix: 'Unlock it.',
+    });
+  });
+
+  it('passes the core’s refusal of a suspicious value on with its message and fix', async () => {
+    const refusal: IpcError = {
+      code: 'secret.suspicious_value',
+      message: 'This looks like the Secret ID (a GUID), not the secret’s Value.',
+      fix: 'Copy the Value column.',
+    };
+    fakeCore({ secret_set: refusal });
+    const request = { name: 'a', value: 'b', expiresOn: null, sessionOnly: false, acceptWarnings: false };
+    await expect(new TauriBackend().secretSet(request)).rejects.toMatchObject(refusal);
   });
 });
 

@@ -1,5 +1,8 @@
-import { commands, type AppInfo } from '../bindings';
-import { BackendError, toBackendError, type Backend, type CommandResult } from './backend';
+import { commands, type AppInfo, type SecretStatus, type SecretWarning, type SetOutcome } from '../bindings';
+import { BackendError, toBackendError, type Backend, type CommandResult, type SecretSetRequest } from './backend';
+import type { GroupQuery, GroupResolution, InspectRequest, Inspection } from './backend';
+import type { LoginProgress, LoginSummary, RedirectAdvice, RedirectAdviceRequest, SandboxInfo, SignInRequest } from './backend';
+import { Channel } from '@tauri-apps/api/core';
 
 /** Turn a generated command's result into its value, or throw a BackendError. */
 export function unwrap<T>(result: CommandResult<T>): T {
@@ -24,6 +27,78 @@ export class TauriBackend implements Backend {
 
   about(): Promise<AppInfo> {
     return call(() => commands.about());
+  }
+
+  secretList(): Promise<SecretStatus[]> {
+    return call(() => commands.secretList());
+  }
+
+  async secretStatus(name: string): Promise<SecretStatus | null> {
+    try {
+      return await call(() => commands.secretStatus(name));
+    } catch (error) {
+      if (error instanceof BackendError && error.code === 'secret.not_found') return null;
+      throw error;
+    }
+  }
+
+  secretCheck(value: string): Promise<SecretWarning[]> {
+    return call(() => commands.secretCheck(value));
+  }
+
+  secretSet(r: SecretSetRequest): Promise<SetOutcome> {
+    return call(() => commands.secretSet(r.name, r.value, r.expiresOn, r.sessionOnly, r.acceptWarnings));
+  }
+
+  async secretDelete(name: string): Promise<void> {
+    await call(() => commands.secretDelete(name));
+  }
+
+  secretSetExpiry(name: string, expiresOn: string | null): Promise<SecretStatus> {
+    return call(() => commands.secretSetExpiry(name, expiresOn));
+  }
+
+  /** Only for an explicit Reveal or Copy click (see Backend.secretReveal). */
+  secretReveal(name: string): Promise<string> {
+    return call(() => commands.secretReveal(name));
+  }
+
+  inspectText(r: InspectRequest): Promise<Inspection> {
+    return call(() => commands.inspectText(r.text, r.clientId, r.tenant, r.verify));
+  }
+
+  resolveGroups(query: GroupQuery, graphToken: string): Promise<GroupResolution> {
+    return call(() => commands.resolveGroups(query, graphToken));
+  }
+
+  sandboxStart(): Promise<SandboxInfo> {
+    return call(() => commands.sandboxStart());
+  }
+
+  async sandboxStop(): Promise<void> {
+    await call(() => commands.sandboxStop());
+  }
+
+  sandboxUseSecret(app: string): Promise<string> {
+    return call(() => commands.sandboxUseSecret(app));
+  }
+
+  loginStart(request: SignInRequest, onProgress: (event: LoginProgress) => void): Promise<LoginSummary> {
+    const channel = new Channel<LoginProgress>();
+    channel.onmessage = onProgress;
+    return call(() => commands.loginStart(request, channel));
+  }
+
+  async loginCancel(): Promise<void> {
+    try {
+      await commands.loginCancel();
+    } catch (thrown) {
+      throw toBackendError(thrown);
+    }
+  }
+
+  loginRedirectAdvice(r: RedirectAdviceRequest): Promise<RedirectAdvice> {
+    return call(() => commands.loginRedirectAdvice(r.authority, r.client, r.port, r.redirectUri));
   }
 }
 

@@ -2,6 +2,13 @@
 //!
 //! Each command takes plain arguments, calls the core, and returns either a
 //! serializable value or the core's [`IpcError`]. No domain logic lives here.
+//! One module per area (e.g. [`secrets`] for the OS keychain); the About
+//! panel's one command is here.
+
+pub mod inspect;
+pub mod login;
+pub mod sandbox;
+pub mod secrets;
 
 use entrance_core::{BuildInfo, IpcError};
 use serde::{Deserialize, Serialize};

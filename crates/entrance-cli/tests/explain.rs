@@ -1,0 +1,103 @@
+//! `entrance explain` as an admin runs it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn entrance(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_entrance"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the entrance binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("entrance finishes")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json_of(o: &Output) -> Value {
+    serde_json::from_str(stdout(o).trim()).expect("one JSON object")
+}
+
+#[test]
+fn a_code_on_the_command_line_is_explained_with_cause_fix_and_blade() {
+    let out = entrance(&["explain", "AADSTS50011:", "The", "redirect", "URI"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("AADSTS50011 — The redirect URI"), "{text}");
+    assert!(
+        text.contains("  cause  ")
+            && text.contains("  fix    ")
+            && text.contains("App registration → Authentication")
+    );
+    assert!(text.contains("https://login.microsoftonline.com/error?code=50011"));
+}
+
+#[test]
+fn an_entra_json_error_body_on_stdin_gives_codes_and_the_typed_error() {
+    let body = r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 0000aaaa-11bb-cccc-dd33-eeeeee333333\r\nCorrelation ID: aaaa0000-bb11-2222-33cc-444444dddddd\r\nTimestamp: 2024-05-01 10:00:00Z","error_codes":[7000215],"timestamp":"2024-05-01 10:00:00Z","trace_id":"0000aaaa-11bb-cccc-dd33-eeeeee333333","correlation_id":"aaaa0000-bb11-2222-33cc-444444dddddd","error_uri":"https://login.microsoftonline.com/error?code=7000215"}"#;
+    let out = entrance(&["explain", "--json"], body);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json_of(&out);
+    let code = &v["codes"][0];
+    assert_eq!(code["code"], 7000215);
+    for field in ["title", "cause", "fix"] {
+        assert!(
+            code[field].as_str().is_some_and(|s| !s.is_empty()),
+            "{field}"
+        );
+    }
+    assert_eq!(
+        code["links"][0],
+        "https://login.microsoftonline.com/error?code=7000215"
+    );
+    assert_eq!(v["codes"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["error"]["error"], "invalid_client");
+    assert_eq!(v["error"]["aadsts"], 7000215);
+    assert_eq!(
+        v["error"]["trace_id"],
+        "0000aaaa-11bb-cccc-dd33-eeeeee333333"
+    );
+}
+
+#[test]
+fn a_redirect_url_and_ocr_text_are_read_too() {
+    let url = "https://keep.contoso.com/api/auth/callback/microsoft-entra-id?error=invalid_request&error_description=AADSTS9002327%3a+Tokens+issued+for+the+%27Single-Page+Application%27+client-type+may+only+be+redeemed+via+cross-origin+requests.&state=abc";
+    let out = entrance(&["explain", "-", "--json"], url);
+    assert_eq!(json_of(&out)["codes"][0]["code"], 9002327);
+    let ocr = entrance(&["explain", "--json"], "Sorry, but we're having trouble\nsigning you in.\n\nAADSTS 50105: Your administrator has configured");
+    assert_eq!(json_of(&ocr)["codes"][0]["code"], 50105);
+}
+
+#[test]
+fn an_unknown_code_is_listed_with_its_lookup_link() {
+    let out = entrance(&["explain", "--json", "AADSTS1234567"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let code = &json_of(&out)["codes"][0];
+    assert_eq!(code["known"], false);
+    assert_eq!(
+        code["links"][0],
+        "https://login.microsoftonline.com/error?code=1234567"
+    );
+}
+
+#[test]
+fn text_without_a_code_exits_1() {
+    let out = entrance(&["explain", "--json"], "the sign-in did not work");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["codes"], serde_json::json!([]));
+    let human = entrance(&["explain", "nothing", "here"], "");
+    assert_eq!(human.status.code(), Some(1));
+    assert!(stdout(&human).contains("No AADSTS code found"));
+}

@@ -1,0 +1,76 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BACKEND_CONTEXT, MockBackend } from '../lib/backend';
+import { SAMPLE_TOKEN } from '../lib/inspect-sample';
+import InspectPage from './InspectPage.svelte';
+
+function renderPage(backend: MockBackend) {
+  return render(InspectPage, { context: new Map([[BACKEND_CONTEXT, backend]]) });
+}
+
+beforeEach(() => {
+  Object.defineProperty(navigator, 'clipboard', { value: { writeText: vi.fn() }, configurable: true });
+});
+afterEach(() => {
+  Reflect.deleteProperty(navigator, 'clipboard');
+});
+
+describe('InspectPage', () => {
+  it('says nothing leaves the machine unless verification is asked, and does not verify by default', async () => {
+    const backend = new MockBackend();
+    renderPage(backend);
+    expect(screen.getByText(/Nothing leaves the machine unless you ask for verification/)).toBeInTheDocument();
+    const user = userEvent.setup();
+    await user.click(screen.getByLabelText(/Token, Authorization header/));
+    await user.paste(`  ${SAMPLE_TOKEN}\n`);
+    await user.keyboard('{Control>}{Enter}{/Control}');
+    expect(await screen.findByRole('tab', { name: /Claims/ })).toBeInTheDocument();
+    expect(backend.lastInspect?.verify).toBe(false);
+    expect(screen.getByRole('img', { name: /Token timeline/ })).toBeInTheDocument();
+    expect(screen.getByText('preferred_username')).toBeInTheDocument();
+  });
+
+  it('checks GUIDs as they are typed and blocks Inspect', async () => {
+    renderPage(new MockBackend());
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText(/Directory \(tenant\) ID/), 'contoso.com');
+    expect(screen.getByText(/not a domain name/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Inspect' })).toBeDisabled();
+  });
+
+  it('lists findings with codes and resolves overage through Graph with a masked token', async () => {
+    const backend = new MockBackend();
+    renderPage(backend);
+    const user = userEvent.setup();
+    await user.click(screen.getByLabelText(/Token, Authorization header/));
+    await user.paste(SAMPLE_TOKEN);
+    await user.click(screen.getByRole('button', { name: 'Inspect' }));
+    await user.click(await screen.findByRole('tab', { name: /Findings/ }));
+    expect(screen.getByText('groups.overage')).toBeInTheDocument();
+    expect(screen.getByText('token.expired')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Resolve through Microsoft Graph' }));
+    const field = screen.getByLabelText(/Microsoft Graph access token/);
+    expect(field).toHaveAttribute('type', 'password');
+    await user.type(field, 'eyJ.graph.token');
+    await user.click(screen.getByRole('button', { name: 'Resolve groups' }));
+    expect(await screen.findByTestId('group-count')).toHaveTextContent('250 through Microsoft Graph');
+    await user.type(screen.getByLabelText('Search groups'), 'group 042');
+    const list = screen.getByTestId('group-list');
+    expect(within(list).getAllByRole('listitem')).toHaveLength(1);
+    expect(list).toHaveTextContent('Bulk group 042');
+  });
+
+  it('explains a 403 from Graph', async () => {
+    renderPage(new MockBackend());
+    const user = userEvent.setup();
+    await user.click(screen.getByLabelText(/Token, Authorization header/));
+    await user.paste(SAMPLE_TOKEN);
+    await user.click(screen.getByRole('button', { name: 'Inspect' }));
+    await user.click(await screen.findByRole('button', { name: 'Resolve through Microsoft Graph' }));
+    await user.type(screen.getByLabelText(/Microsoft Graph access token/), 'forbidden');
+    await user.click(screen.getByRole('button', { name: 'Resolve groups' }));
+    expect(await screen.findByText('Microsoft Graph refused to list the groups')).toBeInTheDocument();
+    expect(screen.getAllByText(/GroupMember.Read.All/).length).toBeGreaterThan(0);
+  });
+});

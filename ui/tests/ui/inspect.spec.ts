@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { SAMPLE_TOKEN } from '../../src/lib/inspect-sample.ts';
+import { expect, expectHeading, test } from './fixtures';
+
+const SCREENS = path.join('test-results', 'screens');
+
+async function pasteAndInspect(page: import('@playwright/test').Page) {
+  await page.goto('/#/inspect');
+  await expectHeading(page, 'Inspect');
+  const box = page.getByLabel(/Token, Authorization header/);
+  await box.fill(`\n  ${SAMPLE_TOKEN}  \n`);
+  await box.press('Control+Enter');
+  await expect(page.getByRole('tab', { name: /Claims/ })).toBeVisible();
+}
+
+test('paste a token: claims, findings, timeline, group resolution and search', async ({ page }) => {
+  await pasteAndInspect(page);
+  await expect(page.getByText('Nothing leaves the machine unless you ask for verification')).toBeVisible();
+  await expect(page.getByRole('img', { name: /Token timeline/ })).toBeVisible();
+  await expect(page.getByText(/^Expired .* ago$/)).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: 'oid' })).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: /employee_id/ })).toContainText('custom/optional');
+
+  await page.getByRole('tab', { name: /Claims/ }).press('ArrowRight');
+  await expect(page.getByRole('tab', { name: /Findings/ })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByText('groups.overage', { exact: true })).toBeVisible();
+  await expect(page.getByText('token.expired', { exact: true })).toBeVisible();
+
+  await page.getByRole('tab', { name: 'Raw' }).click();
+  await expect(page.getByRole('tabpanel')).not.toContainText(SAMPLE_TOKEN.split('.')[2]!);
+
+  await page.getByRole('button', { name: 'Resolve through Microsoft Graph' }).click();
+  const field = page.getByLabel(/Microsoft Graph access token/);
+  await expect(field).toHaveAttribute('type', 'password');
+  await field.fill('eyJ.graph.token');
+  await field.press('Enter');
+  await expect(page.getByTestId('group-count')).toContainText('250 through Microsoft Graph');
+  await page.getByLabel('Search groups').fill('group 042');
+  await expect(page.getByTestId('group-list').getByRole('listitem')).toHaveCount(1);
+  await expect(page.getByTestId('group-list')).toContainText('Bulk group 042');
+});
+
+for (const scheme of ['light', 'dark'] as const) {
+  test.describe(`Inspect in ${scheme} mode`, () => {
+    test.use({ colorScheme: scheme, viewport: { width: 1024, height: 700 } });
+    test(`claims, timeline, findings and groups (screenshots, ${scheme})`, async ({ page }) => {
+      await pasteAndInspect(page);
+      await page.getByRole('img', { name: /Token timeline/ }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SCREENS, `inspect-claims-${scheme}.png`) });
+      await page.getByRole('tab', { name: /Findings/ }).click();
+      await page.screenshot({ path: path.join(SCREENS, `inspect-findings-${scheme}.png`), fullPage: true });
+      await page.getByRole('button', { name: 'Resolve through Microsoft Graph' }).click();
+      await page.getByLabel(/Microsoft Graph access token/).fill('eyJ.graph.token');
+      await page.getByRole('button', { name: 'Resolve groups' }).click();
+      await page.getByLabel('Search groups').fill('bulk group 1');
+      await page.getByTestId('group-list').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SCREENS, `inspect-groups-${scheme}.png`) });
+    });
+  });
+}
