@@ -101,13 +101,7 @@ pub async fn interactive<P>(
 where
     P: Fn(LoginProgress) + Send + Sync,
 {
-    let result = run(&request, &progress, &cancel).await;
-    if let Err(e) = &result {
-        progress(LoginProgress::Failed {
-            error: Box::new(e.report()),
-        });
-    }
-    result
+    super::progress::ending_with_failure(&progress, run(&request, &progress, &cancel)).await
 }
 
 async fn run(

@@ -49,3 +49,18 @@ pub enum LoginProgress {
     /// Failed; the error explained.
     Failed { error: Box<LoginFailure> },
 }
+
+/// Awaits one grant and, when it fails, reports the failure as the last
+/// progress event — the same ending for every grant.
+pub(crate) async fn ending_with_failure<T>(
+    progress: &(dyn Fn(LoginProgress) + Send + Sync),
+    grant: impl std::future::Future<Output = Result<T, super::LoginError>>,
+) -> Result<T, super::LoginError> {
+    let result = grant.await;
+    if let Err(e) = &result {
+        progress(LoginProgress::Failed {
+            error: Box::new(e.report()),
+        });
+    }
+    result
+}
