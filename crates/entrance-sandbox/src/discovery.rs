@@ -103,15 +103,8 @@ pub async fn v2(
         "end_session_endpoint": format!("{b}/{s}/oauth2/v2.0/logout"),
         "claims_supported": ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
         "kerberos_endpoint": format!("{b}/{s}/kerberos"),
-        "tenant_region_scope": r.region,
-        "cloud_instance_name": r.cloud_instance_name,
-        "cloud_graph_host_name": r.cloud_graph_host_name,
-        "msgraph_host": graph_host(&st),
-        "rbac_url": "https://pas.windows.net",
     });
-    if let (Some(sub), Value::Object(m)) = (r.sub_scope, &mut doc) {
-        m.insert("tenant_region_sub_scope".into(), json!(sub));
-    }
+    add_cloud_fields(&mut doc, &r, &st);
     json_ok(doc)
 }
 
@@ -146,16 +139,27 @@ pub async fn v1(
         "check_session_iframe": format!("{b}/{s}/oauth2/checksession"),
         "userinfo_endpoint": format!("{b}/{s}/openid/userinfo"),
         "kerberos_endpoint": format!("{b}/{s}/kerberos"),
-        "tenant_region_scope": r.region,
-        "cloud_instance_name": r.cloud_instance_name,
-        "cloud_graph_host_name": r.cloud_graph_host_name,
-        "msgraph_host": graph_host(&st),
-        "rbac_url": "https://pas.windows.net",
     });
-    if let (Some(sub), Value::Object(m)) = (r.sub_scope, &mut doc) {
-        m.insert("tenant_region_sub_scope".into(), json!(sub));
-    }
+    add_cloud_fields(&mut doc, &r, &st);
     json_ok(doc)
+}
+
+/// The tenant's cloud and region fields, the same in the v1 and v2
+/// documents (entra-facts §H).
+fn add_cloud_fields(doc: &mut Value, r: &Resolved, st: &AppState) {
+    if let Value::Object(m) = doc {
+        m.insert("tenant_region_scope".into(), json!(r.region));
+        m.insert("cloud_instance_name".into(), json!(r.cloud_instance_name));
+        m.insert(
+            "cloud_graph_host_name".into(),
+            json!(r.cloud_graph_host_name),
+        );
+        m.insert("msgraph_host".into(), json!(graph_host(st)));
+        m.insert("rbac_url".into(), json!("https://pas.windows.net"));
+        if let Some(sub) = r.sub_scope {
+            m.insert("tenant_region_sub_scope".into(), json!(sub));
+        }
+    }
 }
 
 /// GET `/{t}/discovery/v2.0/keys`: keys with a per-key `issuer`
