@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::token::JsonObject;
-use crate::verify::is_loopback;
+use crate::verify::{check_url, is_loopback};
 
 /// Microsoft Graph's largest page for `transitiveMemberOf` (entra-facts §C).
 pub const MAX_PAGE_SIZE: u32 = 999;
@@ -248,18 +248,6 @@ fn first_url(query: &GroupQuery) -> Result<url::Url, GroupsError> {
         ),
     };
     url::Url::parse(&path).map_err(|e| bad(e.to_string()))
-}
-
-fn check_url(url: &url::Url) -> Result<(), String> {
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
-        "http" => Err(format!(
-            "plain http is allowed only for loopback hosts, not {}",
-            url.host_str().unwrap_or("?")
-        )),
-        s => Err(format!("unsupported scheme {s}")),
-    }
 }
 
 /// Lists the groups of the token's user through Microsoft Graph.

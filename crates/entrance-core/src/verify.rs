@@ -140,7 +140,9 @@ pub fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
-fn check_url(url: &url::Url) -> Result<(), String> {
+/// https anywhere, plain http only for loopback hosts: the rule for every
+/// URL Entrance fetches keys or Graph data from.
+pub(crate) fn check_url(url: &url::Url) -> Result<(), String> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
