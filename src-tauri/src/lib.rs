@@ -30,12 +30,30 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::secrets::secret_reveal,
             commands::inspect::inspect_text,
             commands::inspect::resolve_groups,
+            commands::inspect::inspect_verdicts,
             commands::login::login_start,
             commands::login::login_cancel,
             commands::login::login_redirect_advice,
             commands::sandbox::sandbox_start,
             commands::sandbox::sandbox_stop,
             commands::sandbox::sandbox_use_secret,
+            commands::setup::setup_targets,
+            commands::setup::setup_check,
+            commands::setup::setup_plan,
+            commands::setup::setup_configuration,
+            commands::setup::setup_test_sign_in,
+            commands::setup::setup_open_portal,
+            commands::setup::setup_profiles,
+            commands::setup::setup_profile_save,
+            commands::setup::setup_profile_rename,
+            commands::setup::setup_profile_delete,
+            commands::setup::setup_profile_select,
+            commands::setup::setup_profiles_start_over,
+            commands::diagnose::diagnose_start,
+            commands::diagnose::diagnose_cancel,
+            commands::diagnose::diagnose_export,
+            commands::diagnose::diagnose_save::<tauri::Wry>,
+            commands::diagnose::explain_text,
         ])
 }
 
@@ -58,6 +76,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             app.manage(commands::secrets::SecretsState::open_default());
             app.manage(commands::login::LoginState::default());
             app.manage(commands::sandbox::SandboxState::default());
+            app.manage(commands::diagnose::DiagnoseState::default());
             Ok(())
         })
 }

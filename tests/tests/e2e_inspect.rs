@@ -1,7 +1,8 @@
 //! The Inspect page of the real app with a real token: the sandbox tenant
 //! (in process) signs in its 250-group user to Grafana; the ID token carries
 //! the overage markers instead of `groups` (entra-facts §C). Pasted into the
-//! app, it shows the claims and the `groups.overage` finding.
+//! app, it shows the claims, the `groups.overage` finding and what each
+//! product will do with the token.
 
 use anyhow::{bail, Context, Result};
 use entrance_e2e::App;
@@ -147,6 +148,37 @@ async fn a_250_group_users_token_shows_overage_and_its_claims() -> Result<()> {
         )
         .await?;
     app.screenshot("inspect-overage").await?;
+
+    // What each product does with this ID token, judged by the real core.
+    let verdicts = app
+        .wait_for_text(
+            Locator::Css("section.verdicts"),
+            "What the products will do",
+        )
+        .await?;
+    for product in ["Keep", "authentik", "Grafana", "Camunda", "OpenMetadata"] {
+        assert!(
+            verdicts.contains(product),
+            "{product} has a verdict: {verdicts}"
+        );
+    }
+    let keep = app
+        .client
+        .find(Locator::Css("section.verdicts li[data-target='keep']"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        keep.contains("Cannot tell") && keep.contains("access token"),
+        "Keep reads the access token, which was not pasted: {keep}"
+    );
+    app.client
+        .execute(
+            "document.querySelector('section.verdicts').scrollIntoView({block: 'start'});",
+            vec![],
+        )
+        .await?;
+    app.screenshot("inspect-verdicts").await?;
 
     app.close().await?;
     sb.stop().await;

@@ -21,7 +21,7 @@ describe('App', () => {
     expect(heading()).toHaveTextContent('Setup');
     await waitFor(() => expect(location.hash).toBe('#/setup'));
     expect(document.title).toBe('Setup · Entrance');
-    expect(screen.getByText('Not available in this build yet.')).toBeInTheDocument();
+    expect(await screen.findByRole('radio', { name: /^Grafana/ })).toBeInTheDocument();
   });
 
   it('follows the hash', async () => {

@@ -10,6 +10,7 @@
 //! that is not part of this build.
 
 mod config;
+mod diagnose;
 mod explain;
 mod inspect;
 mod login;
@@ -20,7 +21,7 @@ mod token;
 
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use entrance_core::{BuildInfo, Error, ErrorCode, IpcError};
 
 #[derive(Debug, Parser)]
@@ -49,7 +50,7 @@ enum Command {
     /// Obtain tokens without a browser (client credentials, refresh).
     Token(token::Args),
     /// Check DNS, TLS, proxy, clock, tenant, app, secret and redirect URIs.
-    Diagnose(Pending),
+    Diagnose(diagnose::Args),
     /// Print the app registration steps for a target product.
     Setup(setup::Args),
     /// Print a target product's finished configuration.
@@ -58,30 +59,6 @@ enum Command {
     Secret(secret::Args),
     /// Run the built-in Entra-like sandbox tenant on 127.0.0.1.
     Sandbox(sandbox::Args),
-}
-
-/// Arguments of a subcommand that is not part of this build: accepted as they
-/// come so that the answer is always the same clear "not available".
-#[derive(Debug, Args)]
-struct Pending {
-    #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
-    _args: Vec<String>,
-}
-
-impl Command {
-    fn name(&self) -> &'static str {
-        match self {
-            Command::Inspect(_) => "inspect",
-            Command::Explain(_) => "explain",
-            Command::Login(_) => "login",
-            Command::Token(_) => "token",
-            Command::Diagnose(_) => "diagnose",
-            Command::Setup(_) => "setup",
-            Command::Config(_) => "config",
-            Command::Secret(_) => "secret",
-            Command::Sandbox(_) => "sandbox",
-        }
-    }
 }
 
 fn main() -> ExitCode {
@@ -98,8 +75,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs one subcommand. Each arm calls its module's `run`; a subcommand that
-/// is not built answers a clear "not available", never made-up output.
+/// Runs one subcommand. Each arm calls its module's `run`.
 fn run(command: &Command, json: bool) -> Result<ExitCode, Error> {
     let done = |()| ExitCode::SUCCESS;
     match command {
@@ -109,13 +85,12 @@ fn run(command: &Command, json: bool) -> Result<ExitCode, Error> {
         // 1: the sign-in failed (explained), 2: unusable input.
         Command::Login(args) => login::run(args, json),
         Command::Token(args) => token::run(args, json),
+        // 1: problems found, 2: unusable input, 130: stopped with Ctrl-C.
+        Command::Diagnose(args) => diagnose::run(args, json),
         Command::Secret(args) => secret::run(args, json).map(done),
         Command::Setup(args) => setup::run(args, json).map(done),
         Command::Config(args) => config::run(args, json).map(done),
         Command::Sandbox(args) => sandbox::run(args, json).map(done),
-        pending => Err(Error::NotBuilt {
-            feature: format!("`entrance {}`", pending.name()),
-        }),
     }
 }
 

@@ -42,6 +42,38 @@ enum Action {
     Delete { name: String },
     /// List saved secrets with their expiry.
     List,
+    /// Record a saved secret's end date: typed (`--on`), or read from the app
+    /// registration through Microsoft Graph (`--from-registration`).
+    ///
+    /// Graph never returns a secret's value; Entrance matches the saved value
+    /// to its registration entry by the three-character hint Graph shows.
+    /// Reading the registration needs Application.Read.All (or owning the app).
+    #[command(group = clap::ArgGroup::new("source").required(true).args(["on", "clear", "from_registration"]))]
+    Expiry {
+        name: String,
+        /// The end date, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+        /// Forget the recorded end date.
+        #[arg(long)]
+        clear: bool,
+        /// Read it from the app registration's Certificates & secrets.
+        #[arg(long, requires_all = ["client_id", "graph_token_env"])]
+        from_registration: bool,
+        /// The Application (client) ID of the registration.
+        #[arg(long, value_name = "ID")]
+        client_id: Option<String>,
+        /// The environment variable holding a Microsoft Graph access token.
+        #[arg(long, value_name = "VAR")]
+        graph_token_env: Option<String>,
+        /// Microsoft Graph's root.
+        #[arg(
+            long,
+            value_name = "URL",
+            default_value = "https://graph.microsoft.com"
+        )]
+        graph_url: String,
+    },
 }
 
 pub fn run(args: &Args, json: bool) -> Result<(), Error> {
@@ -108,6 +140,64 @@ pub fn run(args: &Args, json: bool) -> Result<(), Error> {
                 print_json(&serde_json::json!({ "deleted": name.as_str() }));
             } else {
                 println!("Deleted {name} from the OS keychain.");
+            }
+        }
+        Action::Expiry {
+            name,
+            on,
+            clear,
+            from_registration,
+            client_id,
+            graph_token_env,
+            graph_url,
+        } => {
+            let name = SecretName::parse(name)?;
+            let (date, source) = if *from_registration {
+                let (Some(client_id), Some(var)) = (client_id, graph_token_env) else {
+                    unreachable!("clap requires --client-id and --graph-token-env")
+                };
+                let token = std::env::var(var).map(SecretString::from).map_err(|_| {
+                    Error::InvalidInput {
+                        field: "Graph token".into(),
+                        reason: format!("the environment variable {var} is not set"),
+                        fix: Some("Put a Microsoft Graph access token with Application.Read.All in an environment variable and name it with --graph-token-env.".into()),
+                    }
+                })?;
+                let value = secrets.get(&name)?;
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+                let registered = runtime.block_on(secrets::registration::registered_secrets(
+                    graph_url, client_id, &token,
+                ))?;
+                let found = secrets::registration::matching(&value, &registered).ok_or_else(|| {
+                    let hints: Vec<String> = registered
+                        .iter()
+                        .map(|r| format!("{} (hint {}, expires {})", r.display_name.as_deref().unwrap_or("no description"), r.hint.as_deref().unwrap_or("?"), r.expires_on.as_deref().unwrap_or("?")))
+                        .collect();
+                    Error::InvalidInput {
+                        field: "registration".into(),
+                        reason: format!(
+                            "none of the app's {} client secret(s) matches the value saved as {name} (or several do): {}",
+                            registered.len(),
+                            if hints.is_empty() { "no client secrets".to_string() } else { hints.join("; ") }
+                        ),
+                        fix: Some(format!("Check that {name} holds a secret of this app (client ID {client_id}), or record the date by hand with --on YYYY-MM-DD.")),
+                    }
+                })?;
+                (found.expiry_date(), secrets::ExpirySource::Registration)
+            } else if *clear {
+                (None, secrets::ExpirySource::Entered)
+            } else {
+                let date = on.as_deref().map(secrets::parse_date).transpose()?;
+                (date, secrets::ExpirySource::Entered)
+            };
+            let status = secrets.set_expiry(&name, date, source)?;
+            if json {
+                print_json(&status);
+            } else {
+                describe(&status);
             }
         }
         Action::List => {

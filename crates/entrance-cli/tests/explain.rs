@@ -101,3 +101,74 @@ fn text_without_a_code_exits_1() {
     assert_eq!(human.status.code(), Some(1));
     assert!(stdout(&human).contains("No AADSTS code found"));
 }
+
+/// Every code of the catalog, recognized from each form Entra shows it in —
+/// each form one input holding all of them — with its cause, fix and links.
+#[test]
+fn every_catalog_code_is_explained_from_the_message_a_redirect_url_and_a_json_body() {
+    use entrance_core::aadsts::CATALOG;
+
+    let expected: Vec<u64> = CATALOG.iter().map(|e| u64::from(e.code)).collect();
+    // (a) Entra's own message form, as a log line shows it.
+    let messages: Vec<String> = CATALOG
+        .iter()
+        .map(|e| format!("AADSTS{}: {}", e.code, e.title))
+        .collect();
+    // (b) The redirect back to the product, description percent-encoded.
+    let urls: Vec<String> = CATALOG
+        .iter()
+        .map(|e| {
+            let description = format!(
+                "AADSTS{}: {}\r\nTrace ID: 0000aaaa-11bb-cccc-dd33-eeeeee333333",
+                e.code, e.title
+            );
+            reqwest::Url::parse_with_params(
+                "https://grafana.example.com/login/azuread",
+                &[
+                    ("error", "invalid_request"),
+                    ("error_description", description.as_str()),
+                    ("state", "abc"),
+                ],
+            )
+            .expect("a URL")
+            .to_string()
+        })
+        .collect();
+    assert!(urls[0].contains("error_description=AADSTS"));
+    assert!(!urls[0].contains(' '), "percent-encoded: {}", urls[0]);
+    // (c) A token endpoint's JSON error body: the codes only in `error_codes`.
+    let body = serde_json::json!({
+        "error": "invalid_request",
+        "error_description": "See error_codes.",
+        "error_codes": expected,
+        "timestamp": "2024-05-01 10:00:00Z",
+    })
+    .to_string();
+
+    for (form, input) in [
+        ("message", messages.join("\n")),
+        ("redirect URL", urls.join("\n")),
+        ("JSON body", body),
+    ] {
+        let out = entrance(&["explain", "--json"], &input);
+        assert_eq!(out.status.code(), Some(0), "{form}");
+        let v = json_of(&out);
+        let codes = v["codes"].as_array().expect("codes");
+        let found: Vec<u64> = codes.iter().filter_map(|c| c["code"].as_u64()).collect();
+        assert_eq!(found, expected, "{form}: every code, in order, once");
+        for (code, entry) in codes.iter().zip(CATALOG) {
+            assert_eq!(code["known"], true, "{form}: {code}");
+            assert_eq!(code["title"], entry.title, "{form}");
+            assert_eq!(code["cause"], entry.cause, "{form}");
+            assert_eq!(code["fix"], entry.fix, "{form}");
+            assert_eq!(
+                code["links"][0],
+                format!(
+                    "https://login.microsoftonline.com/error?code={}",
+                    entry.code
+                ),
+                "{form}"
+            );
+        }
+    }
+}

@@ -648,3 +648,119 @@ async fn a_missing_secret_name_is_reported_before_any_network() {
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["error"]["code"], "secret.not_found");
 }
+
+/// `entrance inspect --resolve-groups` on a real sign-in's tokens: the
+/// 250-group user signs in through Chromium with User.Read +
+/// GroupMember.Read.All (entra-facts §C); the ID token goes to `inspect` on
+/// standard input and the Graph token through an environment variable —
+/// never argv — and Graph lists all 250 groups.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_resolves_the_250_group_users_groups_through_graph() {
+    if !chromium::available() {
+        return;
+    }
+    let sb = Sandbox::start_default().await.unwrap();
+    let env = Env::new("resolve-groups");
+    let run = with_chromium(
+        &env,
+        &[
+            "login",
+            "--authority",
+            &authority(&sb),
+            "--client-id",
+            &app_id(&sb, "entrance"),
+            "--public",
+            "--scope",
+            "User.Read",
+            "--scope",
+            "GroupMember.Read.All",
+            "--json",
+            "--show-tokens",
+        ],
+        &sb,
+        "many-groups",
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let out = run.json();
+    let raw = &out["tokens"]["raw"];
+    let id_token = raw["id_token"].as_str().expect("an ID token").to_string();
+    let graph_token = raw["access_token"]
+        .as_str()
+        .expect("a Graph token")
+        .to_string();
+
+    let inspect = |method: &'static str, token: Option<String>| {
+        let mut c = env.cmd(&[
+            "inspect",
+            "--json",
+            "--resolve-groups",
+            "--graph-token-env",
+            "ENTRANCE_TEST_GRAPH_TOKEN",
+            "--graph-url",
+            sb.graph_url(),
+            "--groups-method",
+            method,
+        ]);
+        match token {
+            Some(t) => c.env("ENTRANCE_TEST_GRAPH_TOKEN", t),
+            None => c.env_remove("ENTRANCE_TEST_GRAPH_TOKEN"),
+        };
+        c
+    };
+    for method in ["get-member-objects", "transitive-member-of"] {
+        let mut child = inspect(method, Some(graph_token.clone())).spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(id_token.as_bytes()).await.unwrap();
+        drop(stdin);
+        let done = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&done.stdout);
+        assert_eq!(
+            done.status.code(),
+            Some(0),
+            "{method}: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        let json: Value = serde_json::from_str(&stdout).unwrap();
+        let groups = &json["groups_resolved"];
+        assert_eq!(groups["count"], 250, "{method}: {groups}");
+        assert_eq!(
+            groups["ids"].as_array().map(Vec::len),
+            Some(250),
+            "{method}: {groups}"
+        );
+        // The Graph token is neither echoed nor put on the command line.
+        assert!(
+            !stdout.contains(&graph_token),
+            "{method}: the Graph token is not printed"
+        );
+    }
+
+    // Without the variable: the token is still decoded, the groups are not
+    // (exit 3), and the error says how to give the Graph token.
+    let mut child = inspect("get-member-objects", None).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(id_token.as_bytes()).await.unwrap();
+    drop(stdin);
+    let done = child.wait_with_output().await.unwrap();
+    assert_eq!(done.status.code(), Some(3));
+    let json: Value = serde_json::from_slice(&done.stdout).unwrap();
+    let error = &json["groups_resolved"]["error"];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("ENTRANCE_TEST_GRAPH_TOKEN is not set"),
+        "{error}"
+    );
+    assert!(
+        error["fix"]
+            .as_str()
+            .unwrap_or("")
+            .contains("--graph-token-env"),
+        "{error}"
+    );
+}

@@ -291,3 +291,136 @@ fn without_a_secret_service_the_error_says_so_and_nothing_falls_back_to_a_file()
         assert!(!text.contains(VALUE));
     }
 }
+
+/// An app-only Microsoft Graph token of the sandbox's automation app
+/// (Application.Read.All, entra-facts §G), by client credentials over HTTP.
+async fn automation_graph_token(sb: &entrance_sandbox::Sandbox) -> String {
+    let app = sb
+        .scenario()
+        .app("entrance-automation")
+        .cloned()
+        .expect("app");
+    let secret = app.password_credentials[0].value.expose().to_string();
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oauth2/v2.0/token", sb.authority("contoso")))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", app.app_id.as_str()),
+            ("client_secret", secret.as_str()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["access_token"]
+        .as_str()
+        .expect("a Graph token")
+        .to_string()
+}
+
+/// `entrance secret expiry NAME --from-registration`: the end date comes from
+/// the app registration through Graph (the saved value matched by its hint);
+/// an expired registration entry shows as expired; a token without the
+/// permission gets Graph's 403 explained; nothing puts the token in argv.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiry_is_read_from_the_app_registration_through_graph() {
+    if !keyring_expected() {
+        return;
+    }
+    let sb = entrance_sandbox::Sandbox::start_default().await.unwrap();
+    let env = Env::new("expiry-registration");
+    let token = automation_graph_token(&sb).await;
+    let scenario = sb.scenario();
+    let value_of = |app: &str, i: usize| {
+        scenario.app(app).expect("app").password_credentials[i]
+            .value
+            .expose()
+            .to_string()
+    };
+    let grafana_id = scenario.app("grafana").unwrap().app_id.clone();
+    let keep_id = scenario.app("keep-misconfigured").unwrap().app_id.clone();
+    let name = format!("expiry-grafana-{}", std::process::id());
+    let old = format!("expiry-keep-old-{}", std::process::id());
+    assert!(env
+        .run(&["secret", "set", &name], &value_of("grafana", 0))
+        .status
+        .success());
+    let keep_old = scenario
+        .app("keep-misconfigured")
+        .unwrap()
+        .password_credentials
+        .iter()
+        .find(|c| c.hint == "Old")
+        .map(|c| c.value.expose().to_string())
+        .expect("the expired Keep secret");
+    assert!(env
+        .run(&["secret", "set", &old, "--force"], &keep_old)
+        .status
+        .success());
+
+    let expiry = |name: &str, client: &str, token: Option<&str>| {
+        let mut c = env.cmd(&[
+            "secret",
+            "expiry",
+            name,
+            "--from-registration",
+            "--client-id",
+            client,
+            "--graph-token-env",
+            "ENTRANCE_TEST_GRAPH_TOKEN",
+            "--graph-url",
+            sb.graph_url(),
+            "--json",
+        ]);
+        match token {
+            Some(t) => c.env("ENTRANCE_TEST_GRAPH_TOKEN", t),
+            None => c.env_remove("ENTRANCE_TEST_GRAPH_TOKEN"),
+        };
+        c.output().unwrap()
+    };
+    let out = expiry(&name, &grafana_id, Some(&token));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["expires_on"], "2099-12-31", "{status}");
+    assert_eq!(status["expiry_source"], "registration", "{status}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&token));
+
+    let out = expiry(&old, &keep_id, Some(&token));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["expires_on"], "2024-01-31", "{status}");
+    assert_eq!(status["expiry"]["state"], "expired", "{status}");
+
+    // The Grafana secret saved under `name` is not one of Keep's.
+    let out = expiry(&name, &keep_id, Some(&token));
+    assert_eq!(out.status.code(), Some(2));
+    // --json: the error is one object on stdout.
+    let err = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        err.contains("matches") && err.contains("--on YYYY-MM-DD"),
+        "{err}"
+    );
+
+    // A token Graph does not accept: refused, and the error says what to give.
+    let out = expiry(&name, &grafana_id, Some("not-a-graph-token"));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        err.contains("Microsoft Graph could not read the app registration"),
+        "{err}"
+    );
+
+    let _ = env.run(&["secret", "delete", &name], "");
+    let _ = env.run(&["secret", "delete", &old], "");
+}

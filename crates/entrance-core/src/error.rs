@@ -94,6 +94,9 @@ pub enum ErrorCode {
     /// Microsoft Graph could not be reached or answered with another error.
     #[serde(rename = "graph.failed")]
     GraphFailed,
+    /// The saved setup profiles file cannot be read; it was not overwritten.
+    #[serde(rename = "profiles.corrupt")]
+    ProfilesCorrupt,
 }
 
 impl ErrorCode {
@@ -123,6 +126,7 @@ impl ErrorCode {
         ErrorCode::GraphForbidden,
         ErrorCode::GraphUnauthorized,
         ErrorCode::GraphFailed,
+        ErrorCode::ProfilesCorrupt,
     ];
 
     /// The code as it appears on the wire.
@@ -152,6 +156,7 @@ impl ErrorCode {
             ErrorCode::GraphForbidden => "graph.forbidden",
             ErrorCode::GraphUnauthorized => "graph.unauthorized",
             ErrorCode::GraphFailed => "graph.failed",
+            ErrorCode::ProfilesCorrupt => "profiles.corrupt",
         }
     }
 }
@@ -205,6 +210,23 @@ pub enum Error {
     /// Overage resolution through Microsoft Graph failed (`groups` module).
     #[error("{0}")]
     Groups(crate::groups::GroupsError),
+    /// The setup profiles file cannot be read (`profiles` module). It is
+    /// left as it is; `copy` is a copy of it.
+    #[error("the saved setup profiles in {path} cannot be read: {detail}")]
+    ProfilesCorrupt {
+        path: String,
+        copy: String,
+        detail: String,
+    },
+    /// Microsoft Graph refused or failed a request other than group
+    /// resolution (e.g. reading an app registration's secrets).
+    #[error("Microsoft Graph could not {action} (HTTP {status}): {detail}")]
+    Graph {
+        action: String,
+        status: u16,
+        detail: String,
+        fix: Option<String>,
+    },
     /// A bug: an invariant did not hold.
     #[error("internal error: {0}")]
     Internal(String),
@@ -234,6 +256,10 @@ impl Error {
                 crate::groups::GroupsError::Unauthorized { .. } => ErrorCode::GraphUnauthorized,
                 _ => ErrorCode::GraphFailed,
             },
+            Error::ProfilesCorrupt { .. } => ErrorCode::ProfilesCorrupt,
+            Error::Graph { status: 403, .. } => ErrorCode::GraphForbidden,
+            Error::Graph { status: 401, .. } => ErrorCode::GraphUnauthorized,
+            Error::Graph { .. } => ErrorCode::GraphFailed,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -258,6 +284,10 @@ impl Error {
             ),
             Error::Login(e) => e.fix(),
             Error::Groups(e) => e.fix(),
+            Error::ProfilesCorrupt { path, copy, .. } => Some(format!(
+                "Entrance left {path} untouched and kept a copy in {copy}. Repair the file, or move it aside (Setup → \"Start over\") to begin with no profiles."
+            )),
+            Error::Graph { fix, .. } => fix.clone(),
             Error::Internal(_) => Some(
                 "This is a bug in Entrance. Please report it with the exported diagnosis.".into(),
             ),

@@ -356,7 +356,7 @@ pub async fn resolve_groups(
     Ok(out)
 }
 
-async fn send(
+pub(crate) async fn send(
     request: reqwest::RequestBuilder,
     token: &SecretString,
     url: &url::Url,

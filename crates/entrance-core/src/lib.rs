@@ -13,12 +13,14 @@
 pub mod aadsts;
 pub mod about;
 pub mod claims;
+pub mod diagnose;
 pub mod error;
 pub mod findings;
 pub mod groups;
 pub mod inspect;
 pub mod login;
 pub mod paths;
+pub mod profiles;
 pub mod secrets;
 pub mod targets;
 pub mod token;

@@ -157,15 +157,15 @@ pub(crate) fn check_url(url: &url::Url) -> Result<(), String> {
 /// One key of a JWKS, as Entra publishes it (`kty, use, kid, x5t, n, e, x5c,
 /// issuer`, no `alg`).
 #[derive(Debug, Clone)]
-struct Key {
-    kid: Option<String>,
-    x5t: Option<String>,
-    kty: String,
-    n: Option<String>,
-    e: Option<String>,
+pub(crate) struct Key {
+    pub(crate) kid: Option<String>,
+    pub(crate) x5t: Option<String>,
+    pub(crate) kty: String,
+    pub(crate) n: Option<String>,
+    pub(crate) e: Option<String>,
 }
 
-type KeySet = Result<Vec<Key>, String>;
+pub(crate) type KeySet = Result<Vec<Key>, String>;
 
 /// Verifies every JWT of a paste. The result lines up with `pasted.items`.
 /// Key sets are fetched once per location.
@@ -459,7 +459,7 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
 }
 
 /// A JWKS (`{"keys": […]}`) or a single JWK.
-fn parse_jwks(bytes: &[u8]) -> KeySet {
+pub(crate) fn parse_jwks(bytes: &[u8]) -> KeySet {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
     let keys = match &value {
         Value::Object(map) if map.contains_key("keys") => map

@@ -9,6 +9,10 @@
 //!
 //! Figures are medians over several alternating runs; the verdict is the
 //! ratio to the baseline (budget: 1.25×) and the size budget (15 MB).
+//!
+//! Before that, the core's benchmarks (`cargo xtask bench core` alone): the
+//! inspector against a plain JWT decode, sign-in's callback → claims, and the
+//! connectivity doctor's wall time against its longest dependency chain.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -33,10 +37,58 @@ struct Sample {
     pss_kib: u64,
 }
 
+/// The core's benchmarks: each measures its own baseline in the same run and
+/// prints the ratio (`#[ignore]` tests, run in release).
+const CORE_BENCHES: &[(&str, &str)] = &[
+    (
+        "inspect_bench",
+        "`entrance inspect --json` on a 200-group token vs a plain JWT decode",
+    ),
+    ("login_bench", "callback → claims, key set cached vs cold"),
+    (
+        "diagnose_bench",
+        "full diagnosis with latency L on every request vs the dependency chain × L",
+    ),
+];
+
 pub fn bench(args: &[&str]) -> Result<()> {
-    if let Some(unknown) = args.first() {
-        bail!("unknown option {unknown:?} (cargo xtask bench takes none)");
+    let (app, core) = match args {
+        [] => (true, true),
+        ["app"] => (true, false),
+        ["core"] => (false, true),
+        [unknown, ..] => {
+            bail!("unknown option {unknown:?} (cargo xtask bench [app|core]; both by default)")
+        }
+    };
+    if core {
+        core_benches()?;
     }
+    if app {
+        app_bench()?;
+    }
+    Ok(())
+}
+
+fn core_benches() -> Result<()> {
+    for (test, what) in CORE_BENCHES {
+        step(&format!("Benchmark {test}: {what}"));
+        util::run(util::cargo().args([
+            "test",
+            "--release",
+            "--package",
+            "entrance-core",
+            "--test",
+            test,
+            "--",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ]))?;
+    }
+    Ok(())
+}
+
+fn app_bench() -> Result<()> {
     if !cfg!(target_os = "linux") {
         bail!("cargo xtask bench reads /proc and runs on Linux only");
     }

@@ -3,7 +3,7 @@
 //!
 //! - `cargo xtask run`      install what is missing, build, open Entrance
 //! - `cargo xtask test`     install what is missing, run every suite headless
-//! - `cargo xtask bench`    measure the release app against a bare Tauri window
+//! - `cargo xtask bench`    the core's benchmarks, then the release app against a bare Tauri window
 //! - `cargo xtask bindings` regenerate `ui/src/lib/bindings.ts`
 //! - `cargo xtask setup [run|test]`  only install what is missing
 //!
@@ -23,7 +23,7 @@ usage: cargo xtask <command>
 commands:
   run        install what is missing, build Entrance and open it
   test       install what is missing for testing, run every suite headless
-  bench      measure start-up time, idle memory and binary size (release)
+  bench      [app|core] benchmarks: inspector, sign-in, diagnosis; app start-up, memory, size
   bindings   regenerate the TypeScript bindings from the Rust commands
   setup      install what is missing, then stop (`setup test` for test tools)
 ";

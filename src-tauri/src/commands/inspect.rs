@@ -10,6 +10,7 @@
 use entrance_core::groups::{self, GroupQuery, GroupResolution};
 use entrance_core::inspect::{self, InspectOptions, Inspection};
 use entrance_core::secrets::SecretString;
+use entrance_core::targets::{self, Target, TargetInputs, Verdict};
 use entrance_core::verify::VerifyOptions;
 use entrance_core::IpcError;
 
@@ -53,4 +54,37 @@ pub async fn resolve_groups(
     groups::resolve_groups(&query, &token)
         .await
         .map_err(|e| IpcError::from(entrance_core::Error::from(e)))
+}
+
+/// What each target product (or only `target`) will do with the tokens in a
+/// paste: decoded offline, judged by the product's rules
+/// ([`entrance_core::targets::verdict`]). The client and tenant IDs, when
+/// given, are the ones the product is configured with.
+#[tauri::command]
+#[specta::specta]
+pub async fn inspect_verdicts(
+    text: String,
+    client_id: Option<String>,
+    tenant: Option<String>,
+    target: Option<String>,
+) -> Result<Vec<Verdict>, IpcError> {
+    let client_id = client_id.filter(|c| !c.trim().is_empty());
+    let tenant = tenant.filter(|t| !t.trim().is_empty());
+    let options = InspectOptions {
+        client_id: client_id.clone(),
+        tenant: tenant.clone(),
+        ..InspectOptions::default()
+    };
+    let inspection = inspect::inspect_text(&text, &options, now()).map_err(IpcError::from)?;
+    let chosen: Vec<&'static dyn Target> = match target.as_deref().filter(|t| !t.trim().is_empty())
+    {
+        Some(name) => vec![targets::require(name).map_err(IpcError::from)?],
+        None => targets::all().to_vec(),
+    };
+    let mut inputs = TargetInputs::new("");
+    inputs.client_id = client_id;
+    inputs.tenant = tenant;
+    let pairs: Vec<(&dyn Target, TargetInputs)> =
+        chosen.into_iter().map(|t| (t, inputs.clone())).collect();
+    Ok(targets::verdicts(&pairs, &inspection))
 }

@@ -5,10 +5,12 @@
 //! One module per area (e.g. [`secrets`] for the OS keychain); the About
 //! panel's one command is here.
 
+pub mod diagnose;
 pub mod inspect;
 pub mod login;
 pub mod sandbox;
 pub mod secrets;
+pub mod setup;
 
 use entrance_core::{BuildInfo, IpcError};
 use serde::{Deserialize, Serialize};

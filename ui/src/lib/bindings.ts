@@ -32,6 +32,13 @@ export const commands = {
 	inspectText: (text: string, clientId: string | null, tenant: string | null, verify: boolean) => typedError<Inspection, IpcError>(__TAURI_INVOKE("inspect_text", { text, clientId, tenant, verify })),
 	/**  Lists the token user's groups through Microsoft Graph (overage). */
 	resolveGroups: (query: GroupQuery, graphToken: string) => typedError<GroupResolution, IpcError>(__TAURI_INVOKE("resolve_groups", { query, graphToken })),
+	/**
+	 *  What each target product (or only `target`) will do with the tokens in a
+	 *  paste: decoded offline, judged by the product's rules
+	 *  ([`entrance_core::targets::verdict`]). The client and tenant IDs, when
+	 *  given, are the ones the product is configured with.
+	 */
+	inspectVerdicts: (text: string, clientId: string | null, tenant: string | null, target: string | null) => typedError<Verdict[], IpcError>(__TAURI_INVOKE("inspect_verdicts", { text, clientId, tenant, target })),
 	/**  Signs in through the system browser; progress streams through `on_progress`. */
 	loginStart: (request: SignInRequest, onProgress: Channel<LoginProgress>) => typedError<LoginSummary, IpcError>(__TAURI_INVOKE("login_start", { request, onProgress })),
 	/**  Cancels the sign-in in flight, if any. */
@@ -47,6 +54,52 @@ export const commands = {
 	 *  `sandbox-{app}` and returns that name. The value stays in Rust.
 	 */
 	sandboxUseSecret: (app: string) => typedError<string, IpcError>(__TAURI_INVOKE("sandbox_use_secret", { app })),
+	/**  Every product, in the order the page lists them. */
+	setupTargets: () => __TAURI_INVOKE<SetupTarget[]>("setup_targets"),
+	/**  The checks of every input, cheap enough for each keystroke. */
+	setupCheck: (targetName: string, inputs: TargetInputs) => typedError<FieldMessage[], IpcError>(__TAURI_INVOKE("setup_check", { targetName, inputs })),
+	/**  The registration, the portal steps and the test redirect for these inputs. */
+	setupPlan: (targetName: string, inputs: TargetInputs) => typedError<SetupPlan, IpcError>(__TAURI_INVOKE("setup_plan", { targetName, inputs })),
+	/**  The configuration; the client secret's Value only when `reveal`. */
+	setupConfiguration: (targetName: string, inputs: TargetInputs, reveal: boolean) => typedError<SetupConfiguration, IpcError>(__TAURI_INVOKE("setup_configuration", { targetName, inputs, reveal })),
+	/**
+	 *  Signs in as the product does, on the loopback interface, and answers the
+	 *  product's verdict. `authority` overrides the tenant's (the sandbox tenant).
+	 */
+	setupTestSignIn: (targetName: string, inputs: TargetInputs, authority: string | null, onProgress: Channel<LoginProgress>) => typedError<SetupTestResult, IpcError>(__TAURI_INVOKE("setup_test_sign_in", { targetName, inputs, authority, onProgress })),
+	/**
+	 *  Opens a step's link in the browser. Only Azure portal links of the three
+	 *  clouds are opened; anything else is refused.
+	 */
+	setupOpenPortal: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("setup_open_portal", { url })),
+	/**  Every profile and the one to reopen. */
+	setupProfiles: () => typedError<ProfileList, IpcError>(__TAURI_INVOKE("setup_profiles")),
+	/**  Creates or replaces a profile (and reopens it next time). */
+	setupProfileSave: (profile: Profile) => typedError<Profile, IpcError>(__TAURI_INVOKE("setup_profile_save", { profile })),
+	/**  Renames a profile. */
+	setupProfileRename: (from: string, to: string) => typedError<Profile, IpcError>(__TAURI_INVOKE("setup_profile_rename", { from, to })),
+	/**  Deletes a profile. */
+	setupProfileDelete: (name: string) => typedError<null, IpcError>(__TAURI_INVOKE("setup_profile_delete", { name })),
+	/**  Remembers the profile to reopen after a restart (`None`: none). */
+	setupProfileSelect: (name: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("setup_profile_select", { name })),
+	/**  After `profiles.corrupt`: moves the unreadable file aside (a copy stays). */
+	setupProfilesStartOver: () => typedError<ProfileList, IpcError>(__TAURI_INVOKE("setup_profiles_start_over")),
+	/**  Runs a diagnosis; each check's progress streams through `on_event`. */
+	diagnoseStart: (request: DiagnoseRequest, graphToken: string | null, onEvent: Channel<DiagnoseEvent>) => typedError<Diagnosis, IpcError>(__TAURI_INVOKE("diagnose_start", { request, graphToken, onEvent })),
+	/**  Cancels the diagnosis in flight, if any; checks still running end as cancelled. */
+	diagnoseCancel: () => __TAURI_INVOKE<void>("diagnose_cancel"),
+	/**  The last diagnosis as report text (no secret is ever in it), for Copy. */
+	diagnoseExport: (format: ReportFormat) => typedError<string, IpcError>(__TAURI_INVOKE("diagnose_export", { format })),
+	/**
+	 *  Saves the last diagnosis's report in the user's Downloads folder (else
+	 *  Documents, else home) under a name with its start time; returns the path.
+	 */
+	diagnoseSave: (format: ReportFormat) => typedError<string, IpcError>(__TAURI_INVOKE("diagnose_save", { format })),
+	/**
+	 *  The AADSTS codes in any pasted text (a log line, a redirect URL, an error
+	 *  body), each with its title, cause, fix, portal blade and lookup page.
+	 */
+	explainText: (text: string) => __TAURI_INVOKE<FoundCode[]>("explain_text", { text }),
 };
 
 /* Types */
@@ -66,6 +119,22 @@ export type AadstsEntry = {
 	source: string,
 };
 
+/**  A Microsoft Graph permission (API permissions → Add a permission). */
+export type ApiPermission = {
+	/**  The permission's name (`GroupMember.Read.All`). */
+	name: string,
+	/**  Its ID (§G). */
+	id: string,
+	/**  Delegated or application. */
+	kind: PermissionKind,
+	/**  Whether only an admin can consent to it. */
+	admin_consent: boolean,
+	/**  Why the product needs it. */
+	why: string,
+	/**  Where the fact comes from. */
+	source: string,
+};
+
 /**  What the About panel shows: the core's build and the shell it runs in. */
 export type AppInfo = {
 	/**  Build information of `entrance-core`. */
@@ -77,6 +146,25 @@ export type AppInfo = {
 	/**  The system WebView's version, when the platform reports it. */
 	webview_version: string | null,
 };
+
+/**  An app role (App roles → Create app role). */
+export type AppRoleRequirement = {
+	/**  The `value` (what `roles` carries). */
+	value: string,
+	/**  The display name. */
+	display_name: string,
+	/**  The description. */
+	description: string,
+	/**  Where the fact comes from. */
+	source: string,
+};
+
+/**  Who may sign in (the registration's Supported account types). */
+export type Audience = 
+/**  Accounts in this organizational directory only (`AzureADMyOrg`). */
+"single_tenant" | 
+/**  Accounts in any organizational directory (`AzureADMultipleOrgs`). */
+"multi_tenant";
 
 /**  Where to sign in: a full authority URL, or an Entra cloud and tenant. */
 export type AuthorityInput = 
@@ -136,6 +224,68 @@ export type BuildInfo = {
 	rustc: string,
 };
 
+/**  What kind of check. */
+export type CheckKind = 
+/**  Proxy variables and the CA bundle (local, no network). */
+"environment" | 
+/**  The host resolves (hickory-resolver). */
+"dns" | 
+/**  A TCP connection opens. */
+"tcp" | 
+/**  The TLS handshake, chain, issuer and expiry; TLS interception. */
+"tls" | 
+/**  An HTTP answer through the configured proxy. */
+"http" | 
+/**  The server's `Date` against the local clock. */
+"clock" | 
+/**  The tenant's discovery document: unknown tenant, other cloud, region. */
+"tenant" | 
+/**  The signing keys. */
+"jwks" | 
+/**  A client-credentials request: the app exists, the secret is right and unexpired. */
+"app_secret" | 
+/**  The authorize endpoint with each redirect URI (no sign-in). */
+"redirect_uri" | 
+/**  Microsoft Graph reachability and consented permissions. */
+"graph" | 
+/**  The loopback port for a sign-in is free. */
+"loopback" | 
+/**  A browser can be opened for a sign-in. */
+"browser";
+
+/**  What one check ended with. */
+export type CheckResult = {
+	id: string,
+	kind: CheckKind,
+	subject: Subject | null,
+	title: string,
+	status: CheckStatus,
+	/**  One line: what happened ("Resolved to 20.190.151.68 in 12 ms"). */
+	summary: string,
+	details: Detail[],
+	findings: DiagnoseFinding[],
+	/**  For a blocked check: the dependencies that did not pass. */
+	blocked_by: string[],
+	duration_ms: number,
+};
+
+/**  Where a check stands. */
+export type CheckStatus = "pending" | "running" | 
+/**  Passed. */
+"passed" | 
+/**  Works, with something to look at. */
+"warning" | 
+/**  Failed: see its findings. */
+"failed" | 
+/**  No answer within the check's timeout. */
+"timed_out" | 
+/**  Not run: a check it depends on did not pass. */
+"blocked" | 
+/**  Not applicable to this request (no client ID, no redirect URI, …). */
+"skipped" | 
+/**  Stopped by the admin. */
+"cancelled";
+
 /**  The meaning of a claim for people, with its value read where Entrance can. */
 export type ClaimExplanation = {
 	/**  The claim's name. */
@@ -181,6 +331,13 @@ export type ClientKind =
 /**  Web: the code is redeemed with the client secret. */
 "confidential";
 
+/**  Whether the product keeps a client secret (§E). */
+export type ClientType = 
+/**  A server that redeems codes with a client secret (Web platform). */
+"confidential" | 
+/**  A browser or native app without a secret (SPA or Mobile & desktop). */
+"public";
+
 /**  The cloud an issuer belongs to (entra-facts §H). */
 export type Cloud = 
 /**  Global Azure (and GCC Moderate). */
@@ -194,6 +351,51 @@ export type Cloud =
 /**  Not a Microsoft Entra host. */
 "unknown";
 
+/**  One block: a file, a section or a form. */
+export type ConfigBlock = {
+	/**  What it is ("Keep backend", "grafana.ini"). */
+	title: string,
+	/**  The product's native format for this block. */
+	format: ConfigFormat,
+	/**  The ini section (`auth.azuread`), when there is one. */
+	section: string | null,
+	/**  The keys, in the product's documented order. */
+	entries: ConfigEntry[],
+	/**  The same settings as the block before it, in another format. */
+	equivalent: boolean,
+};
+
+/**  One key and its value. */
+export type ConfigEntry = {
+	/**  The key as the product documents it. */
+	key: string,
+	/**  The value derived from the inputs (a placeholder when unknown). */
+	value: string,
+	/**  The value is the client secret (or its placeholder). */
+	secret: boolean,
+	/**  Where the key comes from. */
+	source: string,
+};
+
+/**  How a configuration block is written. */
+export type ConfigFormat = 
+/**  `KEY=value` lines (environment variables, `.env` files). */
+"env" | 
+/**  `[section]` and `key = value` lines (Grafana's `grafana.ini`). */
+"ini" | 
+/**  A YAML mapping (docker compose `environment:`, Helm values). */
+"yaml" | 
+/**  Form fields typed into the product's admin UI (authentik). */
+"fields";
+
+/**  A product's configuration: one or more blocks, with notes. */
+export type Configuration = {
+	/**  The blocks in the product's native format. */
+	blocks: ConfigBlock[],
+	/**  Things to know (versions, alternatives), with sources. */
+	notes: string[],
+};
+
 /**  A token as Entrance shows it: header and claims, **never the signature**. */
 export type DecodedToken = 
 /**  A signed JWT. */
@@ -202,6 +404,208 @@ export type DecodedToken =
 { format: "encrypted"; header: { [key in string]: JsonValue } } | 
 /**  Not a JWT (some providers' access tokens; refresh tokens always). */
 { format: "opaque"; length: number };
+
+/**  A label and a value a check learned ("Addresses", "127.0.0.1"). */
+export type Detail = {
+	label: string,
+	value: string,
+};
+
+/**  Stable codes of what a diagnosis can find (dotted strings on the wire). */
+export type DiagnoseCode = 
+/**  A proxy variable is set and the host goes through it. */
+"proxy.in_use" | 
+/**  A proxy variable is set but `NO_PROXY` exempts the host. */
+"proxy.bypassed" | 
+/**  A proxy variable cannot be parsed. */
+"proxy.invalid" | 
+/**  The proxy refused, failed or asked for authentication. */
+"proxy.failed" | 
+/**  A CA file is trusted besides the system's. */
+"ca.file_in_use" | 
+/**  The CA file does not exist or holds no PEM certificate. */
+"ca.file_invalid" | 
+/**  The host does not resolve. */
+"dns.unresolvable" | 
+/**  The resolver did not answer in time. */
+"dns.timeout" | 
+/**  The host resolves only to private or loopback addresses (split DNS, a hosts entry). */
+"dns.private_address" | 
+/**  The port refused the connection. */
+"tcp.refused" | 
+/**  The connection did not open in time (a firewall dropping packets). */
+"tcp.timeout" | 
+/**  No route, network unreachable. */
+"tcp.unreachable" | 
+/**
+ *  The chain anchors in a CA the system does not trust: TLS interception
+ *  by a proxy or firewall, most likely.
+ */
+"tls.interception" | 
+/**  The server's certificate has expired. */
+"tls.expired" | 
+/**  The server's certificate is not valid yet. */
+"tls.not_yet_valid" | 
+/**  The certificate does not name the host. */
+"tls.name_mismatch" | 
+/**  The handshake failed (protocol, cipher, a non-TLS server). */
+"tls.handshake_failed" | 
+/**  The connection opened but no answer came in time. */
+"http.no_answer" | 
+/**  A 5xx answer. */
+"http.server_error" | 
+/**  An answer Entrance did not expect (status or body). */
+"http.unexpected" | 
+/**  The connection was closed without an answer. */
+"http.connection_closed" | 
+/**  The local clock is off by more than 5 minutes. */
+"clock.skew" | 
+/**  The local clock is off by more than a minute but less than 5. */
+"clock.drift" | 
+/**  The server sent no usable `Date` header. */
+"clock.no_date" | 
+/**  AADSTS90002: the tenant does not exist. */
+"tenant.unknown" | 
+/**  AADSTS90038: the tenant is in another national cloud. */
+"tenant.other_cloud" | 
+/**  The discovery document could not be read or is not valid. */
+"tenant.discovery_failed" | 
+/**  The issuer is not Entra ID: a generic OpenID provider (fine). */
+"tenant.not_entra" | 
+/**  The tenant is multi-tenant (`common`, `organizations`): the issuer is a template. */
+"tenant.multi_tenant" | 
+/**  The keys could not be fetched. */
+"jwks.unreachable" | 
+/**  The key set holds no usable key. */
+"jwks.empty" | 
+/**  AADSTS700016: no such application in the tenant. */
+"app.unknown" | 
+/**  The client ID is not a GUID. */
+"app.client_id_invalid" | 
+/**  AADSTS7000215: wrong secret. */
+"secret.invalid" | 
+/**  The secret looks like a Secret ID (a GUID), not the Value. */
+"secret.looks_like_id" | 
+/**  AADSTS7000222: the secret expired. */
+"secret.expired" | 
+/**  The app exists but no secret was given (AADSTS7000218): only the app was checked. */
+"secret.not_given" | 
+/**  The secret is valid. */
+"secret.valid" | 
+/**  Another AADSTS error from the token endpoint. */
+"app.other_error" | 
+/**  AADSTS50011: the redirect URI is not registered. */
+"redirect.unregistered" | 
+/**  The redirect URI is registered (Entra shows its sign-in page). */
+"redirect.registered" | 
+/**  Another AADSTS error on the authorize endpoint. */
+"redirect.other_error" | 
+/**  Graph did not answer or answered an error. */
+"graph.unreachable" | 
+/**  The Graph token lacks a permission a target needs (User.Read, GroupMember.Read.All). */
+"graph.permission_missing" | 
+/**  The Graph token was refused (expired, wrong audience). */
+"graph.token_rejected" | 
+/**  The loopback port is taken. */
+"loopback.port_in_use" | 
+/**  No loopback address could be bound. */
+"loopback.unavailable" | 
+/**  No browser opener was found. */
+"browser.not_found";
+
+/**
+ *  Progress of a diagnosis: the app shows each check's live state, the CLI
+ *  prints a line as each check finishes.
+ */
+export type DiagnoseEvent = 
+/**  The checks that will run, in display order. */
+{ event: "planned"; checks: PlannedCheck[] } | 
+/**  A check began. */
+{ event: "started"; id: string } | 
+/**  A check ended (passed, failed, blocked, skipped, …). */
+{ event: "finished"; result: CheckResult } | 
+/**  All checks ended; the diagnosis is ready. */
+{ event: "done"; diagnosis: Diagnosis };
+
+/**  What a check found: a problem with its fix, or a notable fact. */
+export type DiagnoseFinding = {
+	code: DiagnoseCode,
+	severity: Severity,
+	/**  What is wrong (or notable), in the admin's terms. */
+	message: string,
+	/**  What to do; empty for a fact. */
+	fix: string,
+	/**  An AADSTS code Entra answered, when there was one. */
+	aadsts: number | null,
+	/**  Where the fix is made. */
+	links: Link[],
+};
+
+/**
+ *  What to diagnose, as the Diagnose page and `entrance diagnose` ask for it.
+ *  Holds no secret: the secret is looked up by `secret_name` by the caller and
+ *  handed to [`run`] in [`Credentials`].
+ */
+export type DiagnoseRequest = {
+	/**
+	 *  An authority URL (`https://login.microsoftonline.com/{tenant}/v2.0`,
+	 *  another OpenID provider's issuer, the sandbox tenant's authority).
+	 *  When absent, `tenant` + `cloud` build an Entra v2 authority.
+	 */
+	authority: string | null,
+	/**  A tenant ID or verified domain (with `cloud`). */
+	tenant: string | null,
+	/**  `global`, `us_gov` or `china` (default `global`). */
+	cloud: SignInCloud | null,
+	/**
+	 *  The Application (client) ID; without it the app, secret and redirect
+	 *  checks are skipped.
+	 */
+	client_id: string | null,
+	/**
+	 *  The name the secret is saved under (for messages; the value comes in
+	 *  [`Credentials`]).
+	 */
+	secret_name: string | null,
+	/**  A target product (`grafana`, `keep`, …) whose redirect URIs to probe. */
+	target: string | null,
+	/**  The product's base URL (with `target`). */
+	base_url: string | null,
+	/**  Redirect URIs to probe besides the target's. */
+	redirect_uris?: string[],
+	/**
+	 *  The Microsoft Graph root (`https://graph.microsoft.com`); by default
+	 *  the cloud's (entra-facts §H), or the discovery document's `msgraph_host`.
+	 */
+	graph_url: string | null,
+	/**  The loopback port a sign-in will listen on (`None`: one the system picks). */
+	loopback_port: number | null,
+	/**  Timeout of each check in seconds (default 10). */
+	timeout_secs: number | null,
+	/**
+	 *  A CA certificate file (PEM) to trust besides the system's; by default
+	 *  `SSL_CERT_FILE` when set.
+	 */
+	ca_file: string | null,
+};
+
+/**
+ *  A finished diagnosis: what was asked (no secret), every check's result in
+ *  plan order, and the root causes, most important first.
+ */
+export type Diagnosis = {
+	request: DiagnoseRequest,
+	/**  The authority the checks used. */
+	authority: string,
+	/**  RFC 3339, local clock. */
+	started_at: string,
+	duration_ms: number,
+	overall: Overall,
+	results: CheckResult[],
+	root_causes: RootCause[],
+	/**  The Entrance version that ran it. */
+	entrance_version: string,
+};
 
 /**
  *  An error response from Entra, from the token endpoint's JSON body or from
@@ -320,7 +724,9 @@ export type ErrorCode =
 /**  Microsoft Graph did not accept the token (not a Graph token, expired). */
 "graph.unauthorized" | 
 /**  Microsoft Graph could not be reached or answered with another error. */
-"graph.failed";
+"graph.failed" | 
+/**  The saved setup profiles file cannot be read; it was not overwritten. */
+"profiles.corrupt";
 
 /**
  *  How close a secret is to its end date. (Day counts are `i64` for date
@@ -345,6 +751,66 @@ export type ExpirySource =
  *  through Microsoft Graph (entra-facts §G, audit).
  */
 "registration";
+
+/**  Expose an API: an Application ID URI and a scope. */
+export type ExposedScopeRequirement = {
+	/**  The Application ID URI (`api://{clientId}`). */
+	identifier_uri: string,
+	/**  The scope name (`default`). */
+	scope: string,
+	/**  Where the fact comes from. */
+	source: string,
+};
+
+/**
+ *  One product-specific input the UI renders and the CLI accepts as
+ *  `--set key=value`.
+ */
+export type Field = {
+	/**  Key in [`TargetInputs::settings`]. */
+	key: string,
+	/**  The label the admin reads. */
+	label: string,
+	/**  What kind of value. */
+	kind: FieldKind,
+	/**  The product's default, when it has one. */
+	default: string | null,
+	/**  One line of help. */
+	help: string,
+	/**  Where the fact comes from. */
+	source: string,
+};
+
+/**  The kind of a [`Field`], for the form and for the checks. */
+export type FieldKind = 
+/**  Free text. */
+{ type: "text" } | 
+/**  One group object ID. */
+{ type: "group_id" } | 
+/**  Group object IDs, comma-separated. */
+{ type: "group_ids" } | 
+/**  Tenant IDs, comma-separated. */
+{ type: "tenant_ids" } | 
+/**  Yes or no. */
+{ type: "flag" } | 
+/**  One of the listed values. */
+{ type: "choice"; 
+/**  The values allowed. */
+options: string[] };
+
+/**  One message about one field. */
+export type FieldMessage = {
+	/**  The field (`base_url`, `tenant`, `client_id`, a setting key, `secret`). */
+	field: string,
+	/**  How serious. */
+	level: MessageLevel,
+	/**  Stable code (`client_id.not_guid`). */
+	code: string,
+	/**  What is wrong. */
+	message: string,
+	/**  What to do. */
+	fix: string | null,
+};
 
 /**  One thing Entrance noticed. */
 export type Finding = {
@@ -482,6 +948,20 @@ export type GroupSubject =
 /**  `/users/{oid}/…` */
 { kind: "user"; oid: string };
 
+/**  The groups claim (Token configuration → Add groups claim, §C). */
+export type GroupsClaimRequirement = {
+	/**  The manifest's `groupMembershipClaims` value. */
+	membership: string,
+	/**  The portal's check boxes. */
+	portal_choices: string[],
+	/**  The portal's claim value format ("Group ID"). */
+	format: string,
+	/**  Which tokens must carry it ("ID", "Access"). */
+	tokens: string[],
+	/**  Where the fact comes from. */
+	source: string,
+};
+
 /**  What was checked, for the admin and the inspector. */
 export type IdTokenVerification = {
 	/**  `alg` of the signature. */
@@ -567,6 +1047,12 @@ export type IssuerForm =
  *  `#[specta(type = …)]` with [`JsonObjectType`]. Never constructed.
  */
 export type JsonValue = null | boolean | number | null | string | JsonValue[] | { [key in string]: JsonValue };
+
+/**  A link to where the fix is made (a portal blade, a Microsoft document). */
+export type Link = {
+	label: string,
+	url: string,
+};
 
 /**
  *  A failed sign-in, explained: what the CLI prints under `--json` as
@@ -661,6 +1147,56 @@ export type LoginSummary = {
 	refresh_token: boolean,
 };
 
+/**  How serious a message is. */
+export type MessageLevel = 
+/**  The value cannot work. */
+"error" | 
+/**  The value is probably a mistake. */
+"warning" | 
+/**  Worth knowing. */
+"info";
+
+/**  An optional claim (Token configuration → Add optional claim). */
+export type OptionalClaimRequirement = {
+	/**  `ID` or `Access`. */
+	token: string,
+	/**  The claim name. */
+	claim: string,
+	/**  Where the fact comes from. */
+	source: string,
+};
+
+/**  The overall result. */
+export type Overall = 
+/**  Every check that ran passed. */
+"healthy" | 
+/**  Only warnings. */
+"warnings" | 
+/**  At least one check failed or timed out. */
+"problems" | 
+/**  Stopped by the admin. */
+"cancelled";
+
+/**  Delegated or application permission. */
+export type PermissionKind = 
+/**  Delegated permissions (on behalf of the signed-in user). */
+"delegated" | 
+/**  Application permissions (app-only). */
+"application";
+
+/**  One check of a plan. */
+export type PlannedCheck = {
+	/**  Stable id: `environment`, `dns.authority`, `tls.graph`, `tenant`, … */
+	id: string,
+	kind: CheckKind,
+	/**  The host a network check concerns. */
+	subject: Subject | null,
+	/**  What the check does, for a list ("Resolve login.microsoftonline.com"). */
+	title: string,
+	/**  Checks that must pass first. */
+	depends_on: string[],
+};
+
 /**  An app registration platform (Authentication blade; entra-facts §E). */
 export type Platform = 
 /**  Web: confidential, redeems with the secret. */
@@ -669,6 +1205,33 @@ export type Platform =
 "spa" | 
 /**  Mobile and desktop applications: public. */
 "mobile_and_desktop";
+
+/**  One saved setup. */
+export type Profile = {
+	/**  The admin's name for it ("prod Grafana"), unique case-insensitively. */
+	name: string,
+	/**  The target product's stable name (`grafana`). */
+	target: string,
+	/**
+	 *  What the admin typed: base URL, tenant, client ID, cloud, the secret's
+	 *  keychain name and the product's settings. No secret value.
+	 */
+	inputs: TargetInputs,
+	/**  Each step's state, keyed by the step's key (the wizard's `kind:n`). */
+	steps?: { [key in string]: StepState },
+	/**  The verdict of the last test sign-in. */
+	verdict?: Verdict | null,
+	/**  When it was last saved, Unix seconds. */
+	updated_at?: number | null,
+};
+
+/**  Every profile and the one opened last (it reopens after a restart). */
+export type ProfileList = {
+	/**  The profile opened last, if it still exists. */
+	last: string | null,
+	/**  All profiles, sorted by name. */
+	profiles: Profile[],
+};
 
 /**  What the admin (and the inspector) sees of a provider. */
 export type ProviderInfo = {
@@ -695,6 +1258,80 @@ export type RedirectAdvice = {
 	portal: string,
 	/**  Why this URI and this platform. */
 	why: string,
+};
+
+/**  A redirect URI and the platform it must be registered under (§E). */
+export type RedirectRequirement = {
+	/**  The exact URI (case, path and trailing slash matter, §D 50011). */
+	uri: string,
+	/**  The platform in Authentication → Add a platform. */
+	platform: RegistrationPlatform,
+	/**  Why, when there is more to say. */
+	note: string | null,
+	/**  Where the fact comes from. */
+	source: string,
+};
+
+/**  The Authentication page's platforms (§E). */
+export type RegistrationPlatform = 
+/**  Web (confidential, secret). */
+"web" | 
+/**  Single-page application (PKCE, cross-origin redemption, no secret). */
+"spa" | 
+/**  Mobile and desktop applications (public client). */
+"mobile_desktop";
+
+/**  The configuration in one format. */
+export type RenderedConfig = {
+	format: ConfigFormat,
+	text: string,
+};
+
+/**  The report's format: Markdown for a ticket or a chat, JSON for a tool. */
+export type ReportFormat = "md" | "json";
+
+/**  What the app registration must look like. */
+export type Requirements = {
+	/**  The name to register under. */
+	display_name: string,
+	/**  Supported account types. */
+	audience: Audience,
+	/**  Redirect URIs with their platform. */
+	redirects: RedirectRequirement[],
+	/**  Whether a client secret is needed (copy the **Value**). */
+	secret: boolean,
+	/**  The groups claim, when the product reads groups from the token. */
+	groups_claim: GroupsClaimRequirement | null,
+	/**  App roles to create. */
+	app_roles: AppRoleRequirement[],
+	/**  A scope to expose. */
+	exposed_scope: ExposedScopeRequirement | null,
+	/**  Microsoft Graph permissions. */
+	api_permissions: ApiPermission[],
+	/**  Whether an admin must grant consent for the tenant. */
+	admin_consent: boolean,
+	/**  Optional claims to add. */
+	optional_claims: OptionalClaimRequirement[],
+	/**  `api.requestedAccessTokenVersion` to set, when the product needs one. */
+	access_token_version: number | null,
+	/**  Assign users or groups in Enterprise applications → Users and groups. */
+	assign_users: boolean,
+	/**  Notes the admin must read (with their sources). */
+	notes: string[],
+};
+
+/**
+ *  One root cause of a diagnosis: a check that did not pass although
+ *  everything it depends on did, and the checks its failure explains.
+ */
+export type RootCause = {
+	check_id: string,
+	title: string,
+	status: CheckStatus,
+	/**  The check's first finding at its highest severity. */
+	finding: DiagnoseFinding | null,
+	/**  Checks blocked because of this one (transitively). */
+	explains: string[],
 };
 
 /**  One `<Attribute>` of a SAML assertion. */
@@ -846,6 +1483,43 @@ export type SetOutcome = {
 	warnings: SecretWarning[],
 };
 
+/**  The configuration, structured and rendered in every format the product offers. */
+export type SetupConfiguration = {
+	configuration: Configuration,
+	/**  The product's native format first. */
+	rendered: RenderedConfig[],
+	/**  The secret's Value is in the text (only when asked with `reveal`). */
+	revealed: boolean,
+};
+
+/**
+ *  The product's answer to the inputs: the registration, the steps and the
+ *  loopback redirect URI for the test sign-in.
+ */
+export type SetupPlan = {
+	requirements: Requirements,
+	/**  In order, in the portal's words; the product's own steps last. */
+	steps: Step[],
+	test_redirect: TestRedirect,
+};
+
+/**  A product as the Setup page lists it. */
+export type SetupTarget = {
+	info: TargetInfo,
+	/**  The product-specific inputs. */
+	fields: Field[],
+	default_client_type: ClientType,
+};
+
+/**  The test sign-in: what happened and what the product would do. */
+export type SetupTestResult = {
+	/**  The decoded claims, when tokens came back. */
+	summary: LoginSummary | null,
+	/**  Entra's refusal, when it refused. */
+	error: IpcError | null,
+	verdict: Verdict,
+};
+
 /**  How much a finding matters. */
 export type Severity = 
 /**  Worth knowing; nothing is wrong. */
@@ -903,6 +1577,121 @@ export type Source = {
 	 *  `code`, `SAMLResponse`), when it came out of one.
 	 */
 	field: string | null,
+};
+
+/**  One step of the setup, in the portal's own words. */
+export type Step = {
+	/**  What the step does. */
+	kind: StepKind,
+	/**  The step's title. */
+	title: string,
+	/**  Where in the portal ("App registrations → {app} → Authentication"). */
+	portal_path: string,
+	/**  What to click and type, in order. */
+	actions: string[],
+	/**  A deep link to the blade (the New registration blade before the app exists). */
+	link: string | null,
+	/**  The `az` / Graph equivalent, one command per line. */
+	commands: string[],
+	/**  Where the facts come from. */
+	source: string,
+};
+
+/**  What a step does, for icons and tests. */
+export type StepKind = 
+/**  App registrations → New registration. */
+"register" | 
+/**  Authentication → Add a platform. */
+"redirect_uris" | 
+/**  Certificates & secrets → New client secret. */
+"client_secret" | 
+/**  Token configuration → Add groups claim. */
+"groups_claim" | 
+/**  Token configuration → Add optional claim. */
+"optional_claims" | 
+/**  Expose an API. */
+"expose_api" | 
+/**  App roles → Create app role. */
+"app_roles" | 
+/**  API permissions → Add a permission. */
+"api_permissions" | 
+/**  API permissions → Grant admin consent. */
+"admin_consent" | 
+/**  Manifest → `requestedAccessTokenVersion`. */
+"token_version" | 
+/**  Enterprise applications → Users and groups. */
+"assign_users" | 
+/**  Something done in the product itself. */
+"product";
+
+/**  Where a step of the setup stands. */
+export type StepState = 
+/**  Not done yet. */
+"todo" | 
+/**  The admin says it is done. */
+"done" | 
+/**  A test sign-in showed that it works. */
+"verified" | 
+/**  A test sign-in showed that it does not. */
+"failed";
+
+/**  Which host a network check concerns. */
+export type Subject = 
+/**  The sign-in authority (`login.microsoftonline.com`, the provider's host). */
+"authority" | 
+/**  Microsoft Graph. */
+"graph";
+
+/**  Who a target is. */
+export type TargetInfo = {
+	/**  The stable name used on the command line (`grafana`). */
+	name: string,
+	/**  The product's name as its vendor writes it. */
+	display_name: string,
+	/**  One line: what is being set up. */
+	summary: string,
+	/**  Where its facts come from (`seeds/002 (Grafana)`, `entra-facts §I`). */
+	source: string,
+};
+
+/**
+ *  What the admin told Entrance about the product. Everything but the base
+ *  URL is optional: steps and configuration use placeholders for what is
+ *  missing.
+ */
+export type TargetInputs = {
+	/**  The product's public URL (`https://grafana.example.com`). */
+	base_url: string,
+	/**  The Directory (tenant) ID or a verified domain. */
+	tenant?: string | null,
+	/**  The Application (client) ID, once the app is registered. */
+	client_id?: string | null,
+	/**  The cloud the tenant lives in. */
+	cloud?: SignInCloud,
+	/**  Single or multi-tenant. */
+	audience?: Audience,
+	/**  Confidential or public; `None` = the product's default. */
+	client_type?: ClientType | null,
+	/**  The keychain name of the client secret (for the placeholder). */
+	secret_name?: string | null,
+	/**
+	 *  Product-specific inputs, keyed by [`Field::key`]. Lists are comma- or
+	 *  space-separated.
+	 */
+	settings?: { [key in string]: string },
+};
+
+/**  The redirect URI to register for Entrance's test sign-in. */
+export type TestRedirect = {
+	/**
+	 *  `http://localhost{the product's callback path}`; any port matches
+	 *  (loopback, entra-facts §E).
+	 */
+	uri: string,
+	platform: RegistrationPlatform,
+	client_type: ClientType,
+	/**  The scopes the product requests. */
+	scopes: string[],
 };
 
 /**  A Unix time shown for people. */
@@ -994,6 +1783,60 @@ export type ValueLabel = {
 	/**  Whether the mapping is documented (`false`: unconfirmed). */
 	confirmed: boolean,
 };
+
+/**  What a target does with the pasted tokens. */
+export type Verdict = {
+	/**  The target's name. */
+	target: string,
+	/**  The product's name as its admins know it ("Grafana"). */
+	product: string,
+	/**  The product's answer. */
+	outcome: VerdictOutcome,
+	/**  One line: the outcome and the first reason. */
+	summary: string,
+	/**  The first reason alone (the check that decided the outcome), if any. */
+	reason: string | null,
+	/**  Every check, in the order the product makes them. */
+	checks: VerdictCheck[],
+};
+
+/**  One thing the product checks, and how it went. */
+export type VerdictCheck = {
+	/**  Stable code (`grafana.roles.absent`). */
+	code: string,
+	/**  How it went. */
+	status: VerdictStatus,
+	/**  What the product does, in its own terms. */
+	message: string,
+	/**  What to change, when something is to be changed. */
+	fix: string | null,
+	/**  Where the fact about the product comes from. */
+	source: string,
+};
+
+/**  The product's answer. */
+export type VerdictOutcome = 
+/**  The product signs the user in as intended. */
+"works" | 
+/**  The user gets in, but not as intended (e.g. Grafana's default role). */
+"degraded" | 
+/**  The product refuses the user. */
+"fails" | 
+/**  The tokens given do not tell (e.g. the product reads a token that was not pasted). */
+"unknown";
+
+/**  How one check went. */
+export type VerdictStatus = 
+/**  Passed. */
+"pass" | 
+/**  The product refuses the user because of this. */
+"fail" | 
+/**  The user gets in, but not as intended. */
+"warn" | 
+/**  Cannot be decided from what was pasted. */
+"unknown" | 
+/**  For information (the role the user gets). */
+"info";
 
 /**  Which token versions carry a claim. */
 export type Versions = "v1" | "v2" | "both";

@@ -36,6 +36,7 @@ export const errorText: Record<ErrorCode, ErrorText> = {
   'graph.forbidden': { title: 'Microsoft Graph refused to list the groups' },
   'graph.unauthorized': { title: 'Microsoft Graph didn’t accept that token' },
   'graph.failed': { title: 'Microsoft Graph couldn’t be asked' },
+  'profiles.corrupt': { title: 'Saved setups can’t be read' },
 };
 
 /** Headline for codes this UI doesn't know (bindings older than the core). */

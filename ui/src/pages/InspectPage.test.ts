@@ -31,6 +31,29 @@ describe('InspectPage', () => {
     expect(screen.getByText('preferred_username')).toBeInTheDocument();
   });
 
+  it('says what each product will do with the token, and narrows to one product', async () => {
+    renderPage(new MockBackend());
+    const user = userEvent.setup();
+    await user.click(screen.getByLabelText(/Token, Authorization header/));
+    await user.paste(SAMPLE_TOKEN);
+    await user.click(screen.getByRole('button', { name: 'Inspect' }));
+    const section = await screen.findByRole('region', { name: 'What the products will do' });
+    const items = within(section).getAllByRole('listitem').filter((li) => li.hasAttribute('data-target'));
+    expect(items.map((li) => li.dataset.target)).toEqual(['keep', 'authentik', 'camunda', 'grafana', 'openmetadata', 'generic-oidc']);
+    const grafana = items.find((li) => li.dataset.target === 'grafana')!;
+    expect(within(grafana).getByText('Signs in')).toBeInTheDocument();
+    expect(within(grafana).getAllByText(/Role: Editor/).length).toBeGreaterThan(0);
+    const keep = items.find((li) => li.dataset.target === 'keep')!;
+    expect(within(keep).getByText('Cannot tell')).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Product'), 'keep');
+    const only = within(screen.getByRole('region', { name: 'What the products will do' }))
+      .getAllByRole('listitem')
+      .filter((li) => li.hasAttribute('data-target'));
+    expect(only).toHaveLength(1);
+    // One product opens with its checks and the fix.
+    expect(within(only[0]!).getByText(/Paste the token response, or the access token/)).toBeVisible();
+  });
+
   it('checks GUIDs as they are typed and blocks Inspect', async () => {
     renderPage(new MockBackend());
     const user = userEvent.setup();

@@ -40,6 +40,26 @@ test('paste a token: claims, findings, timeline, group resolution and search', a
   await expect(page.getByTestId('group-list')).toContainText('Bulk group 042');
 });
 
+test('each product says what it will do with the token; keyboard opens the checks', async ({ page }) => {
+  await pasteAndInspect(page);
+  const section = page.getByRole('region', { name: 'What the products will do' });
+  await expect(section.locator('li[data-target]')).toHaveCount(6);
+  const grafana = section.locator('li[data-target="grafana"]');
+  await expect(grafana).toContainText('Signs in');
+  await expect(grafana).toContainText('Role: Editor');
+  const keep = section.locator('li[data-target="keep"]');
+  await expect(keep).toContainText('Cannot tell');
+  // Closed by default (it does not fail); Enter on its summary opens the checks and the fix.
+  await expect(keep.getByText(/Paste the token response/)).toBeHidden();
+  await keep.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await expect(keep.getByText(/Paste the token response/)).toBeVisible();
+  await section.screenshot({ path: path.join(SCREENS, 'inspect-verdicts-light.png') });
+  await page.getByLabel('Product', { exact: true }).selectOption('grafana');
+  await expect(section.locator('li[data-target]')).toHaveCount(1);
+  await expect(section.getByText('grafana.token.version')).toBeVisible();
+});
+
 for (const scheme of ['light', 'dark'] as const) {
   test.describe(`Inspect in ${scheme} mode`, () => {
     test.use({ colorScheme: scheme, viewport: { width: 1024, height: 700 } });

@@ -9,7 +9,7 @@ test('opens Setup by default', async ({ page }) => {
   await expect(page).toHaveURL(/#\/setup$/);
   await expect(page).toHaveTitle('Setup · Entrance');
   await expect(navLink(page, 'Setup')).toHaveAttribute('aria-current', 'page');
-  await expect(page.getByText('Not available in this build yet.')).toBeVisible();
+  await expect(page.getByRole('radio', { name: /^Grafana/ })).toBeVisible();
 });
 
 test('every area is reachable by clicking the sidebar', async ({ page }) => {

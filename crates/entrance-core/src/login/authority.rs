@@ -15,13 +15,16 @@ use url::Url;
 use super::LoginError;
 
 /// A Microsoft cloud: each has its own sign-in host (entra-facts §H).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type,
+)]
 #[serde(rename_all = "snake_case")]
 // `inspect::facts::Cloud` (an issuer's cloud, with `local` and `unknown`)
 // is exported to TypeScript as `Cloud` already.
 #[serde(rename = "SignInCloud")]
 pub enum Cloud {
     /// Global Azure (and GCC Moderate): `login.microsoftonline.com`.
+    #[default]
     Global,
     /// US Government (GCC High, DoD): `login.microsoftonline.us`.
     UsGov,
@@ -39,6 +42,38 @@ impl Cloud {
             Cloud::Global => "login.microsoftonline.com",
             Cloud::UsGov => "login.microsoftonline.us",
             Cloud::China => "login.partner.microsoftonline.cn",
+        }
+    }
+
+    /// The sign-in (authority) host; the same as [`Cloud::host`].
+    pub fn authority_host(self) -> &'static str {
+        self.host()
+    }
+
+    /// The Microsoft Graph host (§H; GCC High — DoD uses dod-graph.microsoft.us).
+    pub fn graph_host(self) -> &'static str {
+        match self {
+            Cloud::Global => "graph.microsoft.com",
+            Cloud::UsGov => "graph.microsoft.us",
+            Cloud::China => "microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
+    /// The Azure portal host (§H).
+    pub fn portal_host(self) -> &'static str {
+        match self {
+            Cloud::Global => "portal.azure.com",
+            Cloud::UsGov => "portal.azure.us",
+            Cloud::China => "portal.azure.cn",
+        }
+    }
+
+    /// The Azure CLI's name for the cloud (`az cloud set --name …`).
+    pub fn az_cloud_name(self) -> &'static str {
+        match self {
+            Cloud::Global => "AzureCloud",
+            Cloud::UsGov => "AzureUSGovernment",
+            Cloud::China => "AzureChinaCloud",
         }
     }
 

@@ -48,13 +48,21 @@ impl Browser {
     /// The commands to try, in order.
     fn commands(&self) -> Vec<String> {
         match self {
-            Browser::FromEnvironment => match std::env::var("BROWSER") {
-                Ok(v) if !v.trim().is_empty() => split_list(&v),
-                _ => vec![system_opener().to_string()],
-            },
+            Browser::FromEnvironment => commands_for(std::env::var("BROWSER").ok().as_deref()),
             Browser::System => vec![system_opener().to_string()],
             Browser::Command(c) => split_list(c),
             Browser::None => Vec::new(),
+        }
+    }
+
+    /// Opens `url` outside a sign-in (a portal link); answers the command
+    /// that opened it, or why none did. Blocks for at most [`SETTLE`] per
+    /// command tried.
+    pub fn open_link(&self, url: &str) -> Result<String, String> {
+        match self.open(url) {
+            Launch::Opened { command } => Ok(command),
+            Launch::Failed { reason, .. } => Err(reason),
+            Launch::Skipped => Err("no browser is configured".into()),
         }
     }
 
@@ -77,6 +85,20 @@ impl Browser {
             reason,
         }
     }
+}
+
+/// The commands a sign-in tries for this `BROWSER` value (`None` or blank:
+/// the platform's opener), in order.
+pub(crate) fn commands_for(browser_var: Option<&str>) -> Vec<String> {
+    match browser_var {
+        Some(v) if !v.trim().is_empty() => split_list(v),
+        _ => vec![system_opener().to_string()],
+    }
+}
+
+/// The program a command runs: its first word, quotes removed.
+pub(crate) fn program_of(command: &str) -> Option<String> {
+    words(command).into_iter().next()
 }
 
 fn system_opener() -> &'static str {

@@ -32,7 +32,7 @@
 //! - `pages`: what the browser is answered.
 
 pub mod authority;
-mod browser;
+pub(crate) mod browser;
 pub mod client;
 pub mod client_credentials;
 pub mod device;
@@ -45,7 +45,7 @@ pub mod interactive;
 mod listener;
 pub mod outcome;
 mod pages;
-mod preflight;
+pub(crate) mod preflight;
 pub mod progress;
 pub mod provider;
 pub mod redirect;

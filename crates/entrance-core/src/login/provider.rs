@@ -136,7 +136,7 @@ impl Provider {
         let issuer = metadata.issuer().as_str().to_string();
         let cloud_instance_name = text("cloud_instance_name");
         let issuer_template = issuer.contains("{tenantid}");
-        let entra = authority.is_entra_host() || cloud_instance_name.is_some() || issuer_template;
+        let entra = is_entra_document(authority, cloud_instance_name.as_deref(), &issuer);
 
         let entra_info = if entra {
             let version = authority.version().unwrap_or(EntraVersion::V2);
@@ -278,9 +278,20 @@ impl Provider {
     }
 }
 
+/// Whether a discovery document is Entra's: by the authority's host, a
+/// `cloud_instance_name` (entra-facts §H) or the `{tenantid}` issuer
+/// template (entra-facts §A). The sandbox tenant counts as Entra.
+pub(crate) fn is_entra_document(
+    authority: &Authority,
+    cloud_instance_name: Option<&str>,
+    issuer: &str,
+) -> bool {
+    authority.is_entra_host() || cloud_instance_name.is_some() || issuer.contains("{tenantid}")
+}
+
 /// Checks an Entra issuer against the authority; returns the tenant ID it
 /// names (`None` for the template). entra-facts §A.
-fn check_entra_issuer(
+pub(crate) fn check_entra_issuer(
     authority: &Authority,
     issuer: &str,
     version: EntraVersion,

@@ -14,6 +14,7 @@
 //!   gives a warning [`EXPIRY_WARNING_DAYS`] days ahead.
 
 pub mod keychain;
+pub mod registration;
 pub mod shape;
 
 use std::collections::BTreeMap;

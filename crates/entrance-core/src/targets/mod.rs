@@ -124,78 +124,9 @@ pub struct TargetInfo {
     pub source: &'static str,
 }
 
-/// The Azure cloud the tenant lives in (entra-facts §H).
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Cloud {
-    /// Global Azure (and GCC Moderate).
-    #[default]
-    Global,
-    /// US Government (GCC High, DoD).
-    UsGov,
-    /// China, operated by 21Vianet.
-    China,
-}
-
-impl Cloud {
-    /// Every cloud, for tests and pickers.
-    pub const ALL: [Cloud; 3] = [Cloud::Global, Cloud::UsGov, Cloud::China];
-
-    /// Parses `global`, `usgov` / `us-gov` / `gcc-high`, `china`.
-    pub fn parse(s: &str) -> Option<Cloud> {
-        match s
-            .trim()
-            .to_ascii_lowercase()
-            .replace(['-', '_', ' '], "")
-            .as_str()
-        {
-            "global" | "public" | "azurecloud" => Some(Cloud::Global),
-            "usgov" | "usgovernment" | "gcchigh" | "dod" | "azureusgovernment" => {
-                Some(Cloud::UsGov)
-            }
-            "china" | "21vianet" | "azurechinacloud" => Some(Cloud::China),
-            _ => None,
-        }
-    }
-
-    /// The authority host (§H).
-    pub fn authority_host(self) -> &'static str {
-        match self {
-            Cloud::Global => "login.microsoftonline.com",
-            Cloud::UsGov => "login.microsoftonline.us",
-            Cloud::China => "login.partner.microsoftonline.cn",
-        }
-    }
-
-    /// The Microsoft Graph host (§H; GCC High — DoD uses dod-graph.microsoft.us).
-    pub fn graph_host(self) -> &'static str {
-        match self {
-            Cloud::Global => "graph.microsoft.com",
-            Cloud::UsGov => "graph.microsoft.us",
-            Cloud::China => "microsoftgraph.chinacloudapi.cn",
-        }
-    }
-
-    /// The Azure portal host (§H).
-    pub fn portal_host(self) -> &'static str {
-        match self {
-            Cloud::Global => "portal.azure.com",
-            Cloud::UsGov => "portal.azure.us",
-            Cloud::China => "portal.azure.cn",
-        }
-    }
-
-    /// The Azure CLI's name for the cloud (`az cloud set --name …`).
-    pub fn az_cloud_name(self) -> &'static str {
-        match self {
-            Cloud::Global => "AzureCloud",
-            Cloud::UsGov => "AzureUSGovernment",
-            Cloud::China => "AzureChinaCloud",
-        }
-    }
-}
+/// The Azure cloud the tenant lives in (entra-facts §H): one type for
+/// sign-in, targets and diagnostics.
+pub use crate::login::Cloud;
 
 /// Who may sign in (the registration's Supported account types).
 #[derive(
@@ -423,7 +354,9 @@ pub struct RedirectRequirement {
 
 /// The Authentication page's platforms (§E).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
+// `login::Platform` (the sign-in's view, with `mobile_and_desktop`) is
+// exported to TypeScript as `Platform` already.
+#[serde(rename_all = "snake_case", rename = "RegistrationPlatform")]
 pub enum Platform {
     /// Web (confidential, secret).
     Web,

@@ -367,7 +367,7 @@ fn openmetadata_public_and_confidential_env() {
 #[test]
 fn every_step_link_and_command_is_well_formed_in_every_cloud() {
     for t in all() {
-        for cloud in Cloud::ALL {
+        for &cloud in Cloud::ALL {
             for client in [None, Some(CLIENT)] {
                 let i = TargetInputs {
                     cloud,

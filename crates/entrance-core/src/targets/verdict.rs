@@ -4,7 +4,7 @@
 //! the access token for the product and any Entra error response out of an
 //! [`Inspection`] and asks the target's [`Target::verdict`] for its checks.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Target, TargetInputs};
@@ -12,8 +12,8 @@ use crate::inspect::{Inspection, TokenKind};
 use crate::token::JsonObject;
 
 /// The product's answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case", rename = "VerdictOutcome")]
 pub enum Outcome {
     /// The product signs the user in as intended.
     Works,
@@ -26,8 +26,8 @@ pub enum Outcome {
 }
 
 /// How one check went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case", rename = "VerdictStatus")]
 pub enum CheckStatus {
     /// Passed.
     Pass,
@@ -42,7 +42,7 @@ pub enum CheckStatus {
 }
 
 /// One thing the product checks, and how it went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct VerdictCheck {
     /// Stable code (`grafana.roles.absent`).
     pub code: String,
@@ -75,14 +75,18 @@ impl VerdictCheck {
 }
 
 /// What a target does with the pasted tokens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Verdict {
     /// The target's name.
     pub target: String,
+    /// The product's name as its admins know it ("Grafana").
+    pub product: String,
     /// The product's answer.
     pub outcome: Outcome,
     /// One line: the outcome and the first reason.
     pub summary: String,
+    /// The first reason alone (the check that decided the outcome), if any.
+    pub reason: Option<String>,
     /// Every check, in the order the product makes them.
     pub checks: Vec<VerdictCheck>,
 }
@@ -216,10 +220,13 @@ pub fn verdict_on(target: &dyn Target, tokens: &TokenSet<'_>, inputs: &TargetInp
         Some(c) => format!("{head}: {}", c.message),
         None => head,
     };
+    let reason = first.map(|c| c.message.clone());
     Verdict {
         target: name.to_string(),
+        product: display.to_string(),
         outcome,
         summary,
+        reason,
         checks,
     }
 }

@@ -9,7 +9,7 @@ import type {
   SecretWarning,
   SetOutcome,
 } from '../bindings';
-import type { GroupQuery, GroupResolution, Inspection } from '../bindings';
+import type { GroupQuery, GroupResolution, Inspection, Verdict } from '../bindings';
 export type { GroupQuery, GroupResolution, Inspection };
 import type {
   AuthorityInput,
@@ -37,6 +37,18 @@ export type {
   SignInCloud,
   SignInRequest,
 };
+
+import type { DiagnoseEvent, DiagnoseRequest, Diagnosis, FoundCode, ReportFormat } from '../bindings';
+export type { DiagnoseEvent, DiagnoseRequest, Diagnosis, FoundCode, ReportFormat };
+
+/** What `inspectVerdicts` needs: the paste, the IDs the product is configured with, and one product or all. */
+export interface VerdictRequest {
+  text: string;
+  clientId: string | null;
+  tenant: string | null;
+  /** A target name (`grafana`); `null` for every product. */
+  target: string | null;
+}
 
 /** What `inspectText` needs. Nothing leaves the machine unless `verify`. */
 export interface InspectRequest {
@@ -71,9 +83,14 @@ export type CommandResult<T, E = IpcError> = { status: 'ok'; data: T } | { statu
 /** Where the answers come from: the desktop core, or built-in demo values. */
 export type BackendKind = 'tauri' | 'mock';
 
+import type { SetupApi } from './setup-api';
+export type { SetupApi } from './setup-api';
+
 /** Everything the UI asks of the Rust core. Pages only talk to this. */
 export interface Backend {
   readonly kind: BackendKind;
+  /** The Setup page's commands (setup-api.ts). */
+  readonly setup: SetupApi;
   /** Versions and build details of the running app. */
   about(): Promise<AppInfo>;
 
@@ -97,6 +114,8 @@ export interface Backend {
 
   /** Decode and explain a paste (verifies only when asked). */
   inspectText(request: InspectRequest): Promise<Inspection>;
+  /** What each target product (or only `target`) does with the paste's tokens. Offline. */
+  inspectVerdicts(request: VerdictRequest): Promise<Verdict[]>;
   /** List a user's groups through Microsoft Graph with a Graph access token. */
   resolveGroups(query: GroupQuery, graphToken: string): Promise<GroupResolution>;
 
@@ -112,6 +131,21 @@ export interface Backend {
   loginCancel(): Promise<void>;
   /** The redirect URI to register, its platform and why. */
   loginRedirectAdvice(request: RedirectAdviceRequest): Promise<RedirectAdvice>;
+
+  /**
+   * Run a diagnosis; each check's progress arrives through `onEvent`. The
+   * client secret is looked up by `request.secret_name` in the core; a Graph
+   * token, when given, is used for this run only.
+   */
+  diagnoseStart(request: DiagnoseRequest, graphToken: string | null, onEvent: (event: DiagnoseEvent) => void): Promise<Diagnosis>;
+  /** Cancel the diagnosis in flight. */
+  diagnoseCancel(): Promise<void>;
+  /** The last diagnosis's report (no secret in it), for Copy. */
+  diagnoseExport(format: ReportFormat): Promise<string>;
+  /** Save the last diagnosis's report in the Downloads folder; resolves to the file's path. */
+  diagnoseSave(format: ReportFormat): Promise<string>;
+  /** The AADSTS codes in any text, each with its title, cause, fix and portal blade. */
+  explainText(text: string): Promise<FoundCode[]>;
 }
 
 /** What `loginRedirectAdvice` needs: the sign-in's authority, client kind and redirect. */

@@ -2,8 +2,14 @@ import type { AppInfo, IpcError, SecretStatus, SecretWarning, SetOutcome } from 
 import { BackendError, type Backend, type SecretSetRequest } from './backend';
 import type { GroupQuery, GroupResolution, InspectRequest, Inspection } from './backend';
 import { SAMPLE_INSPECTION } from '../inspect-sample';
+import { SAMPLE_VERDICTS } from '../inspect-verdicts-sample';
+import type { Verdict } from '../bindings';
+import type { VerdictRequest } from './backend';
 import type { LoginFailure, LoginProgress, LoginSummary, RedirectAdvice, RedirectAdviceRequest, SandboxInfo, SignInRequest } from './backend';
 import { MOCK_FAILURE, MOCK_SANDBOX, scriptFor } from './mock-signin';
+import type { DiagnoseEvent, DiagnoseRequest, Diagnosis, FoundCode, ReportFormat } from './backend';
+import * as mockDiagnose from './mock-diagnose';
+import { MockSetup, type MockSetupOptions } from './mock-setup';
 import {
   badDate,
   checkName,
@@ -46,6 +52,8 @@ export interface MockOptions {
   keychainProblem?: KeychainCode | null;
   /** "Today" for expiry, `YYYY-MM-DD`; defaults to the real date (UTC). */
   today?: string;
+  /** Saved setup profiles, or a corrupt profiles file (mock-setup.ts). */
+  setup?: MockSetupOptions;
 }
 
 /**
@@ -64,7 +72,16 @@ export class MockBackend implements Backend {
   readonly revealed: string[] = [];
   readonly #secrets = new Map<string, MockSecret>();
 
+  /** The Setup page's part (mock-setup.ts). */
+  readonly setup: MockSetup;
+
   constructor(options: MockOptions = {}) {
+    this.setup = new MockSetup(options.setup ?? {}, {
+      wait: () => this.respond(),
+      secretValue: (name) => this.#secrets.get(name)?.value ?? null,
+      sandboxRunning: () => this.#sandboxRunning,
+      loginStart: (request, onProgress) => this.loginStart(request, onProgress),
+    });
     this.failWith = options.failWith ?? null;
     this.delayMs = options.delayMs ?? 0;
     this.keychainProblem = options.keychainProblem ?? null;
@@ -166,6 +183,28 @@ export class MockBackend implements Backend {
       });
     }
     return structuredClone(SAMPLE_INSPECTION);
+  }
+
+  /** The canned verdicts of the sample token; an unknown target is refused like the core does. */
+  async inspectVerdicts(request: VerdictRequest): Promise<Verdict[]> {
+    await this.respond();
+    if (request.text.trim() === '') {
+      throw BackendError.fromIpc({
+        code: 'input.invalid',
+        message: 'paste: is empty',
+        fix: 'Paste an ID token, access token, Authorization header, redirect URL or token response.',
+      });
+    }
+    if (request.target === null) return structuredClone(SAMPLE_VERDICTS);
+    const one = SAMPLE_VERDICTS.filter((v) => v.target === request.target);
+    if (one.length === 0) {
+      throw BackendError.fromIpc({
+        code: 'input.invalid',
+        message: `target: no target named ${request.target}`,
+        fix: 'Choose one of keep, authentik, grafana, camunda, openmetadata, generic-oidc.',
+      });
+    }
+    return structuredClone(one);
   }
 
   /** 250 generated groups; a Graph token containing "forbidden" gets Graph's 403. */
@@ -278,6 +317,72 @@ export class MockBackend implements Backend {
           portal: `App registration → Authentication → Add a platform → Mobile and desktop applications → Custom redirect URIs: \`${uri}\``,
           why: 'Entrance signs in as a desktop app (public client, PKCE, no secret). Entra ignores the port for localhost, so register it without one (entra-facts §E).',
         };
+  }
+
+  /** Pause per check of a scripted diagnosis, ms (tests may set 0). */
+  diagnoseStepMs = 250;
+  /** The last diagnosis request and Graph token given, for tests. */
+  lastDiagnose: { request: DiagnoseRequest; graphToken: string | null } | null = null;
+  /** Paths the mock pretended to save reports to, for tests. */
+  readonly saved: string[] = [];
+  #diagnosis: Diagnosis | null = null;
+  #diagnoseCancelled = false;
+
+  /** Plays the scripted diagnosis of mock-diagnose.ts; a saved secret name must exist, as in the core. */
+  async diagnoseStart(request: DiagnoseRequest, graphToken: string | null, onEvent: (event: DiagnoseEvent) => void): Promise<Diagnosis> {
+    await this.respond();
+    this.lastDiagnose = { request: structuredClone(request), graphToken };
+    this.#diagnoseCancelled = false;
+    const secretName = request.secret_name?.trim();
+    if (secretName) {
+      this.name(secretName);
+      const secret = this.#secrets.get(secretName);
+      if (secret?.store !== 'session') this.keychain();
+      if (!secret) throw BackendError.fromIpc(notFound(secretName));
+    }
+    try {
+      this.#diagnosis = await mockDiagnose.run({
+        request,
+        onEvent,
+        stepMs: this.diagnoseStepMs,
+        cancelled: () => this.#diagnoseCancelled,
+      });
+    } catch (error) {
+      if (error instanceof Error) throw error;
+      const { error: message, fix } = error as { error: string; fix: string };
+      throw BackendError.fromIpc({ code: 'input.invalid', message, fix });
+    }
+    return this.#diagnosis;
+  }
+
+  async diagnoseCancel(): Promise<void> {
+    this.#diagnoseCancelled = true;
+  }
+
+  async diagnoseExport(format: ReportFormat): Promise<string> {
+    await this.respond();
+    return mockDiagnose.render(this.#lastDiagnosis(), format);
+  }
+
+  async diagnoseSave(format: ReportFormat): Promise<string> {
+    await this.respond();
+    const path = mockDiagnose.savedPath(this.#lastDiagnosis(), format);
+    this.saved.push(path);
+    return path;
+  }
+
+  async explainText(text: string): Promise<FoundCode[]> {
+    await this.respond();
+    return mockDiagnose.explain(text);
+  }
+
+  #lastDiagnosis(): Diagnosis {
+    if (this.#diagnosis) return this.#diagnosis;
+    throw BackendError.fromIpc({
+      code: 'input.invalid',
+      message: 'report: no diagnosis has finished yet',
+      fix: 'Run a diagnosis first; its report can then be copied or saved.',
+    });
   }
 
   /** Throws the configured keychain failure, if any. */

@@ -214,3 +214,40 @@ describe('getBackend', () => {
     expect(getBackend()).toBe(getBackend());
   });
 });
+
+describe('TauriBackend diagnosis', () => {
+  it('sends the request, the Graph token and a channel; exports and saves by format; explains text', async () => {
+    const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === 'diagnose_export') return '# Entrance diagnosis';
+      if (cmd === 'diagnose_save') return '/home/admin/Downloads/entrance-diagnosis-2026-11-23_18-30-27.json';
+      if (cmd === 'explain_text') return [];
+      if (cmd === 'diagnose_cancel') return null;
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    const backend = new TauriBackend();
+    await expect(backend.diagnoseExport('md')).resolves.toBe('# Entrance diagnosis');
+    await expect(backend.diagnoseSave('json')).resolves.toMatch(/\.json$/);
+    await expect(backend.explainText('AADSTS50011')).resolves.toEqual([]);
+    await backend.diagnoseCancel();
+    expect(calls).toEqual([
+      { cmd: 'diagnose_export', args: { format: 'md' } },
+      { cmd: 'diagnose_save', args: { format: 'json' } },
+      { cmd: 'explain_text', args: { text: 'AADSTS50011' } },
+      { cmd: 'diagnose_cancel', args: {} },
+    ]);
+  });
+
+  it('starts a diagnosis with the saved secret’s name and a channel for its events', async () => {
+    let seen: Record<string, unknown> = {};
+    mockIPC((cmd, args) => {
+      seen = { cmd, ...(args as Record<string, unknown>) };
+      return Promise.reject({ code: 'secret.not_found', message: 'Nothing is saved under prod-grafana', fix: 'Store it first.' });
+    });
+    const request = { authority: null, tenant: 'contoso.onmicrosoft.com', cloud: 'global', client_id: null, secret_name: 'prod-grafana', target: null, base_url: null, redirect_uris: [], graph_url: null, loopback_port: null, timeout_secs: 10, ca_file: null } as const;
+    await expect(new TauriBackend().diagnoseStart({ ...request, redirect_uris: [] }, null, () => {})).rejects.toMatchObject({ code: 'secret.not_found', fix: 'Store it first.' });
+    expect(seen).toMatchObject({ cmd: 'diagnose_start', request: { secret_name: 'prod-grafana' }, graphToken: null });
+    expect(seen.onEvent).toBeDefined();
+  });
+});

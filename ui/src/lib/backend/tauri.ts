@@ -1,8 +1,11 @@
 import { commands, type AppInfo, type SecretStatus, type SecretWarning, type SetOutcome } from '../bindings';
 import { BackendError, toBackendError, type Backend, type CommandResult, type SecretSetRequest } from './backend';
-import type { GroupQuery, GroupResolution, InspectRequest, Inspection } from './backend';
+import type { GroupQuery, GroupResolution, InspectRequest, Inspection, VerdictRequest } from './backend';
+import type { Verdict } from '../bindings';
 import type { LoginProgress, LoginSummary, RedirectAdvice, RedirectAdviceRequest, SandboxInfo, SignInRequest } from './backend';
+import type { DiagnoseEvent, DiagnoseRequest, Diagnosis, FoundCode, ReportFormat } from './backend';
 import { Channel } from '@tauri-apps/api/core';
+import { TauriSetup } from './tauri-setup';
 
 /** Turn a generated command's result into its value, or throw a BackendError. */
 export function unwrap<T>(result: CommandResult<T>): T {
@@ -24,6 +27,7 @@ async function call<T>(command: () => Promise<CommandResult<T>>): Promise<T> {
 /** The real backend: the Rust core, reached through Tauri's IPC. */
 export class TauriBackend implements Backend {
   readonly kind = 'tauri' as const;
+  readonly setup = new TauriSetup();
 
   about(): Promise<AppInfo> {
     return call(() => commands.about());
@@ -67,6 +71,10 @@ export class TauriBackend implements Backend {
     return call(() => commands.inspectText(r.text, r.clientId, r.tenant, r.verify));
   }
 
+  inspectVerdicts(r: VerdictRequest): Promise<Verdict[]> {
+    return call(() => commands.inspectVerdicts(r.text, r.clientId, r.tenant, r.target));
+  }
+
   resolveGroups(query: GroupQuery, graphToken: string): Promise<GroupResolution> {
     return call(() => commands.resolveGroups(query, graphToken));
   }
@@ -99,6 +107,36 @@ export class TauriBackend implements Backend {
 
   loginRedirectAdvice(r: RedirectAdviceRequest): Promise<RedirectAdvice> {
     return call(() => commands.loginRedirectAdvice(r.authority, r.client, r.port, r.redirectUri));
+  }
+
+  diagnoseStart(request: DiagnoseRequest, graphToken: string | null, onEvent: (event: DiagnoseEvent) => void): Promise<Diagnosis> {
+    const channel = new Channel<DiagnoseEvent>();
+    channel.onmessage = onEvent;
+    return call(() => commands.diagnoseStart(request, graphToken, channel));
+  }
+
+  async diagnoseCancel(): Promise<void> {
+    try {
+      await commands.diagnoseCancel();
+    } catch (thrown) {
+      throw toBackendError(thrown);
+    }
+  }
+
+  diagnoseExport(format: ReportFormat): Promise<string> {
+    return call(() => commands.diagnoseExport(format));
+  }
+
+  diagnoseSave(format: ReportFormat): Promise<string> {
+    return call(() => commands.diagnoseSave(format));
+  }
+
+  async explainText(text: string): Promise<FoundCode[]> {
+    try {
+      return await commands.explainText(text);
+    } catch (thrown) {
+      throw toBackendError(thrown);
+    }
   }
 }
 
