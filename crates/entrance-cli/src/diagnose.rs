@@ -9,7 +9,7 @@
 //! `.json`) for a ticket. Everything printed or written is redacted: token
 //! signatures removed, the client secret and the Graph token scrubbed.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -217,40 +217,12 @@ fn is_json_path(path: &Path) -> bool {
 
 /// The Graph token: from the named environment variable or a file — never argv.
 fn graph_token(args: &Args) -> Result<Option<SecretString>, Error> {
-    let invalid = |reason: String| {
-        Error::InvalidInput {
-        field: "Graph token".into(),
-        reason,
-        fix: Some("Put a Microsoft Graph access token in an environment variable and pass its name with --graph-token-env VAR, or in a file with --graph-token-file FILE.".into()),
-    }
-    };
-    let text = if let Some(var) = &args.graph_token_env {
-        std::env::var(var)
-            .map_err(|_| invalid(format!("the environment variable {var} is not set")))?
-    } else if let Some(file) = &args.graph_token_file {
-        if file == "-" {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| invalid(format!("standard input cannot be read: {e}")))?;
-            text
-        } else {
-            std::fs::read_to_string(file)
-                .map_err(|e| invalid(format!("the file {file} cannot be read: {e}")))?
-        }
-    } else {
-        return Ok(None);
-    };
-    let text = text.trim();
-    let text = text
-        .strip_prefix("Bearer ")
-        .or_else(|| text.strip_prefix("bearer "))
-        .unwrap_or(text)
-        .trim();
-    if text.is_empty() {
-        return Err(invalid("it is empty".into()));
-    }
-    Ok(Some(SecretString::from(text.to_string())))
+    crate::graph_token::read(&crate::graph_token::Source {
+        env: args.graph_token_env.as_deref(),
+        file: args.graph_token_file.as_deref(),
+        stdin_taken: false,
+        fix: "Put a Microsoft Graph access token in an environment variable and pass its name with --graph-token-env VAR, or in a file with --graph-token-file FILE.",
+    })
 }
 
 /// One line per check on standard error as it ends.

@@ -212,46 +212,18 @@ fn resolve(
 
 /// The Graph token: from the named environment variable or a file — never argv.
 fn graph_token(args: &Args, stdin_taken: bool) -> Result<SecretString, Error> {
-    let missing = |reason: String| {
-        Error::InvalidInput {
+    const FIX: &str = "Put a delegated Microsoft Graph access token (User.Read + GroupMember.Read.All) in an environment variable and pass its name with --graph-token-env VAR, or in a file with --graph-token-file FILE.";
+    crate::graph_token::read(&crate::graph_token::Source {
+        env: args.graph_token_env.as_deref(),
+        file: args.graph_token_file.as_deref(),
+        stdin_taken,
+        fix: FIX,
+    })?
+    .ok_or_else(|| Error::InvalidInput {
         field: "Graph token".into(),
-        reason,
-        fix: Some("Put a delegated Microsoft Graph access token (User.Read + GroupMember.Read.All) in an environment variable and pass its name with --graph-token-env VAR, or in a file with --graph-token-file FILE.".into()),
-    }
-    };
-    let text = if let Some(var) = &args.graph_token_env {
-        std::env::var(var)
-            .map_err(|_| missing(format!("the environment variable {var} is not set")))?
-    } else if let Some(file) = &args.graph_token_file {
-        if file == "-" {
-            if stdin_taken {
-                return Err(missing(
-                    "standard input already holds the inspected token".into(),
-                ));
-            }
-            read_input(None)?
-        } else {
-            std::fs::read_to_string(file).map_err(|e| Error::Io {
-                action: "read the Graph token from",
-                path: file.clone(),
-                source: e,
-            })?
-        }
-    } else {
-        return Err(missing(
-            "--resolve-groups needs --graph-token-env or --graph-token-file".into(),
-        ));
-    };
-    let text = text.trim();
-    let text = text
-        .strip_prefix("Bearer ")
-        .or_else(|| text.strip_prefix("bearer "))
-        .unwrap_or(text)
-        .trim();
-    if text.is_empty() {
-        return Err(missing("it is empty".into()));
-    }
-    Ok(SecretString::from(text.to_string()))
+        reason: "--resolve-groups needs --graph-token-env or --graph-token-file".into(),
+        fix: Some(FIX.into()),
+    })
 }
 
 fn render_groups(r: &Result<GroupResolution, Error>) -> String {

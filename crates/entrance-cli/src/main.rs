@@ -12,6 +12,7 @@
 mod config;
 mod diagnose;
 mod explain;
+mod graph_token;
 mod inspect;
 mod login;
 mod sandbox;

@@ -156,13 +156,13 @@ pub fn run(args: &Args, json: bool) -> Result<(), Error> {
                 let (Some(client_id), Some(var)) = (client_id, graph_token_env) else {
                     unreachable!("clap requires --client-id and --graph-token-env")
                 };
-                let token = std::env::var(var).map(SecretString::from).map_err(|_| {
-                    Error::InvalidInput {
-                        field: "Graph token".into(),
-                        reason: format!("the environment variable {var} is not set"),
-                        fix: Some("Put a Microsoft Graph access token with Application.Read.All in an environment variable and name it with --graph-token-env.".into()),
-                    }
-                })?;
+                let token = crate::graph_token::read(&crate::graph_token::Source {
+                    env: Some(var),
+                    file: None,
+                    stdin_taken: false,
+                    fix: "Put a Microsoft Graph access token with Application.Read.All in an environment variable and name it with --graph-token-env.",
+                })?
+                .ok_or_else(|| Error::Internal("no Graph token source".into()))?;
                 let value = secrets.get(&name)?;
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()

@@ -10,6 +10,7 @@
 use entrance_core::groups::{self, GroupQuery, GroupResolution};
 use entrance_core::inspect::{self, InspectOptions, Inspection};
 use entrance_core::secrets::SecretString;
+use entrance_core::profiles::ProfileStore;
 use entrance_core::targets::{self, Target, TargetInputs, Verdict};
 use entrance_core::verify::VerifyOptions;
 use entrance_core::IpcError;
@@ -59,7 +60,9 @@ pub async fn resolve_groups(
 /// What each target product (or only `target`) will do with the tokens in a
 /// paste: decoded offline, judged by the product's rules
 /// ([`entrance_core::targets::verdict`]). The client and tenant IDs, when
-/// given, are the ones the product is configured with.
+/// given, are the ones the product is configured with. With `profile`, the
+/// saved setup's product is judged with that setup's settings (e.g. Grafana's
+/// allowed groups and role mapping); the form's IDs, when given, still win.
 #[tauri::command]
 #[specta::specta]
 pub async fn inspect_verdicts(
@@ -67,6 +70,7 @@ pub async fn inspect_verdicts(
     client_id: Option<String>,
     tenant: Option<String>,
     target: Option<String>,
+    profile: Option<String>,
 ) -> Result<Vec<Verdict>, IpcError> {
     let client_id = client_id.filter(|c| !c.trim().is_empty());
     let tenant = tenant.filter(|t| !t.trim().is_empty());
@@ -81,10 +85,28 @@ pub async fn inspect_verdicts(
         Some(name) => vec![targets::require(name).map_err(IpcError::from)?],
         None => targets::all().to_vec(),
     };
+    let saved = match profile.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(name) => Some(ProfileStore::open_default()?.get(name)?),
+        None => None,
+    };
     let mut inputs = TargetInputs::new("");
-    inputs.client_id = client_id;
-    inputs.tenant = tenant;
-    let pairs: Vec<(&dyn Target, TargetInputs)> =
-        chosen.into_iter().map(|t| (t, inputs.clone())).collect();
+    inputs.client_id.clone_from(&client_id);
+    inputs.tenant.clone_from(&tenant);
+    let pairs: Vec<(&dyn Target, TargetInputs)> = chosen
+        .into_iter()
+        .map(|t| match &saved {
+            Some(p) if p.target == t.info().name => {
+                let mut own = p.inputs.clone();
+                if client_id.is_some() {
+                    own.client_id.clone_from(&client_id);
+                }
+                if tenant.is_some() {
+                    own.tenant.clone_from(&tenant);
+                }
+                (t, own)
+            }
+            _ => (t, inputs.clone()),
+        })
+        .collect();
     Ok(targets::verdicts(&pairs, &inspection))
 }

@@ -124,7 +124,7 @@ pub async fn sandbox_use_secret(
 ) -> Result<String, IpcError> {
     let value = {
         let running = sandbox.0.lock().await;
-        let sandbox = running.as_ref().ok_or_else(|| not_started())?;
+        let sandbox = running.as_ref().ok_or_else(not_started)?;
         let scenario = sandbox.scenario();
         let app = scenario.app(&app).ok_or_else(|| unknown_app(&app))?;
         let secret = app

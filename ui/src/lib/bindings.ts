@@ -36,9 +36,11 @@ export const commands = {
 	 *  What each target product (or only `target`) will do with the tokens in a
 	 *  paste: decoded offline, judged by the product's rules
 	 *  ([`entrance_core::targets::verdict`]). The client and tenant IDs, when
-	 *  given, are the ones the product is configured with.
+	 *  given, are the ones the product is configured with. With `profile`, the
+	 *  saved setup's product is judged with that setup's settings (e.g. Grafana's
+	 *  allowed groups and role mapping); the form's IDs, when given, still win.
 	 */
-	inspectVerdicts: (text: string, clientId: string | null, tenant: string | null, target: string | null) => typedError<Verdict[], IpcError>(__TAURI_INVOKE("inspect_verdicts", { text, clientId, tenant, target })),
+	inspectVerdicts: (text: string, clientId: string | null, tenant: string | null, target: string | null, profile: string | null) => typedError<Verdict[], IpcError>(__TAURI_INVOKE("inspect_verdicts", { text, clientId, tenant, target, profile })),
 	/**  Signs in through the system browser; progress streams through `on_progress`. */
 	loginStart: (request: SignInRequest, onProgress: Channel<LoginProgress>) => typedError<LoginSummary, IpcError>(__TAURI_INVOKE("login_start", { request, onProgress })),
 	/**  Cancels the sign-in in flight, if any. */

@@ -54,6 +54,28 @@ describe('InspectPage', () => {
     expect(within(only[0]!).getByText(/Paste the token response, or the access token/)).toBeVisible();
   });
 
+  it('judges with a saved setup when one is chosen', async () => {
+    const backend = new MockBackend();
+    await backend.setup.saveProfile({
+      name: 'prod Grafana',
+      target: 'grafana',
+      inputs: { base_url: 'https://grafana.example.com', tenant: null, client_id: null, cloud: 'global', audience: 'single_tenant', client_type: null, secret_name: null, settings: {} },
+      steps: {},
+      verdict: null,
+      updated_at: 0,
+    });
+    renderPage(backend);
+    const user = userEvent.setup();
+    const pick = await screen.findByLabelText(/Judge with a saved setup/);
+    expect(within(pick).getByRole('option', { name: 'prod Grafana (grafana)' })).toBeInTheDocument();
+    await user.selectOptions(pick, 'prod Grafana');
+    await user.click(screen.getByLabelText(/Token, Authorization header/));
+    await user.paste(SAMPLE_TOKEN);
+    await user.click(screen.getByRole('button', { name: 'Inspect' }));
+    await screen.findByRole('region', { name: 'What the products will do' });
+    expect(backend.lastVerdicts).toMatchObject({ profile: 'prod Grafana', target: null });
+  });
+
   it('checks GUIDs as they are typed and blocks Inspect', async () => {
     renderPage(new MockBackend());
     const user = userEvent.setup();

@@ -48,6 +48,8 @@ export interface VerdictRequest {
   tenant: string | null;
   /** A target name (`grafana`); `null` for every product. */
   target: string | null;
+  /** A saved setup whose product is judged with its settings; `null` for defaults. */
+  profile: string | null;
 }
 
 /** What `inspectText` needs. Nothing leaves the machine unless `verify`. */

@@ -186,8 +186,12 @@ export class MockBackend implements Backend {
   }
 
   /** The canned verdicts of the sample token; an unknown target is refused like the core does. */
+  /** The last verdict request, for tests. */
+  lastVerdicts: VerdictRequest | null = null;
+
   async inspectVerdicts(request: VerdictRequest): Promise<Verdict[]> {
     await this.respond();
+    this.lastVerdicts = { ...request };
     if (request.text.trim() === '') {
       throw BackendError.fromIpc({
         code: 'input.invalid',

@@ -72,7 +72,7 @@ export class TauriBackend implements Backend {
   }
 
   inspectVerdicts(r: VerdictRequest): Promise<Verdict[]> {
-    return call(() => commands.inspectVerdicts(r.text, r.clientId, r.tenant, r.target));
+    return call(() => commands.inspectVerdicts(r.text, r.clientId, r.tenant, r.target, r.profile));
   }
 
   resolveGroups(query: GroupQuery, graphToken: string): Promise<GroupResolution> {
