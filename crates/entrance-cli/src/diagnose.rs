@@ -110,9 +110,13 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
     for path in &args.reports {
         check_report_path(path)?;
     }
-    let client_secret = match &args.secret_name {
-        Some(name) => Some(Secrets::open_default()?.get(&SecretName::parse(name)?)?),
-        None => None,
+    let (client_secret, client_secret_expiry) = match &args.secret_name {
+        Some(name) => {
+            let (store, name) = (Secrets::open_default()?, SecretName::parse(name)?);
+            let expiry = store.status(&name, entrance_core::secrets::today())?.expiry;
+            (Some(store.get(&name)?), Some(expiry))
+        }
+        None => (None, None),
     };
     let graph_token = graph_token(args)?;
     let secrets: Vec<&SecretString> = client_secret.iter().chain(graph_token.iter()).collect();
@@ -120,6 +124,7 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
     let credentials = Credentials {
         client_secret,
         graph_token,
+        client_secret_expiry,
     };
 
     let runtime = crate::login::runtime()?;

@@ -86,6 +86,7 @@ async fn one_run(request: &DiagnoseRequest, secret: &str, token: &SecretString) 
     let credentials = Credentials {
         client_secret: Some(SecretString::from(secret.to_string())),
         graph_token: Some(SecretString::from(token.expose_secret().to_string())),
+        ..Credentials::default()
     };
     let t0 = Instant::now();
     let d = run(

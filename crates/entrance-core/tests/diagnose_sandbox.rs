@@ -40,6 +40,7 @@ fn with_secret(value: &str) -> Credentials {
     Credentials {
         client_secret: Some(SecretString::from(value.to_string())),
         graph_token: None,
+        ..Credentials::default()
     }
 }
 
@@ -455,6 +456,7 @@ async fn a_graph_token_without_group_member_read_all_is_reported_with_admin_cons
     let credentials = Credentials {
         client_secret: None,
         graph_token: Some(token),
+        ..Credentials::default()
     };
     let d = diagnose(request, credentials).await;
     let graph = check(&d, "graph");
@@ -503,6 +505,7 @@ async fn a_graph_token_graph_does_not_take_is_rejected() {
     let credentials = Credentials {
         client_secret: None,
         graph_token: Some(SecretString::from(forged)),
+        ..Credentials::default()
     };
     let d = diagnose(request_for(&sb, None), credentials).await;
     let graph = check(&d, "graph");
@@ -673,4 +676,33 @@ async fn another_openid_provider_gets_the_generic_checks_only() {
     assert_eq!(check(&d, "redirect_uri").status, CheckStatus::Skipped);
     assert_eq!(check(&d, "graph").status, CheckStatus::Skipped);
     server.abort();
+}
+
+/// A valid secret whose recorded end date is 12 days away: the app check
+/// passes with a warning that names the secret and says how to rotate it
+/// (entra-facts §D 7000222 is what follows the end date).
+#[tokio::test]
+async fn a_secret_expiring_within_30_days_is_a_warning_with_the_rotation() {
+    let sb = sandbox().await;
+    let mut request = request_for(&sb, Some("grafana"));
+    request.secret_name = Some("prod-grafana".into());
+    let credentials = Credentials {
+        client_secret_expiry: Some(entrance_core::secrets::Expiry::ExpiresSoon { days_left: 12 }),
+        ..with_secret(&secret_value(&sb, "grafana"))
+    };
+    let d = diagnose(request, credentials).await;
+    let app = check(&d, "app_secret");
+    assert_eq!(app.status, CheckStatus::Warning, "{app:#?}");
+    let soon = finding(app, DiagnoseCode::SecretExpiresSoon);
+    assert!(
+        soon.message.contains("prod-grafana") && soon.message.contains("12 days"),
+        "{}",
+        soon.message
+    );
+    assert!(soon.fix.contains("--append"), "{}", soon.fix);
+    assert_eq!(d.overall, Overall::Warnings);
+    assert_eq!(
+        d.root_causes.first().map(|c| c.check_id.as_str()),
+        Some("app_secret")
+    );
 }

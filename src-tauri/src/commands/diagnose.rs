@@ -115,16 +115,24 @@ pub async fn diagnose_start(
     let graph_token = graph_token
         .filter(|t| !t.trim().is_empty())
         .map(SecretString::from);
-    let client_secret = match request.secret_name.as_deref().map(str::trim) {
+    let (client_secret, client_secret_expiry) = match request.secret_name.as_deref().map(str::trim)
+    {
         Some(name) if !name.is_empty() => {
             let name = SecretName::parse(name).map_err(IpcError::from)?;
-            Some(secrets.run(move |s| s.get(&name)).await?)
+            let (value, status) = secrets
+                .run(move |s| {
+                    let status = s.status(&name, entrance_core::secrets::today())?;
+                    Ok((s.get(&name)?, status))
+                })
+                .await?;
+            (Some(value), Some(status.expiry))
         }
-        _ => None,
+        _ => (None, None),
     };
     let credentials = Credentials {
         client_secret,
         graph_token,
+        client_secret_expiry,
     };
     let cancel = state.begin();
     let send = move |event: DiagnoseEvent| {

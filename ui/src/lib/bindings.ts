@@ -490,6 +490,8 @@ export type DiagnoseCode =
 "secret.looks_like_id" | 
 /**  AADSTS7000222: the secret expired. */
 "secret.expired" | 
+/**  The saved secret's recorded end date is near (30 days) or has passed. */
+"secret.expires_soon" | 
 /**  The app exists but no secret was given (AADSTS7000218): only the app was checked. */
 "secret.not_given" | 
 /**  The secret is valid. */

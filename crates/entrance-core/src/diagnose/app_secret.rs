@@ -21,10 +21,11 @@ use super::tenant::{
     app_blade, catalog_finding, client_id, discovery, send, server_error, unreachable,
     MAX_BODY_BYTES,
 };
-use super::{DiagnoseCode, DiagnoseFinding};
+use super::{CheckStatus, DiagnoseCode, DiagnoseFinding};
 use crate::aadsts::EntraError;
 use crate::findings::Severity;
 use crate::login::EntraVersion;
+use crate::secrets::Expiry;
 use crate::targets::portal::Blade;
 
 /// Microsoft Graph's application ID (entra-facts §A: the aud of Graph tokens).
@@ -40,6 +41,37 @@ fn secret_label(cx: &Context) -> String {
 }
 
 pub(super) async fn run(cx: &Context) -> Outcome {
+    let out = check(cx).await;
+    let Some(expiry) = &cx.credentials.client_secret_expiry else {
+        return out;
+    };
+    if !matches!(out.status, CheckStatus::Passed | CheckStatus::Warning) {
+        return out;
+    }
+    let name = cx
+        .request
+        .secret_name
+        .as_deref()
+        .unwrap_or("the client secret");
+    let finding = match expiry {
+        Expiry::ExpiresSoon { .. } => DiagnoseFinding::new(
+            DiagnoseCode::SecretExpiresSoon,
+            Severity::Warning,
+            expiry.warning(name).unwrap_or_default(),
+            "Add a new client secret under Certificates & secrets (`az ad app credential reset --id <client ID> --append`), put its Value in the product and in Entrance, then delete the old one.",
+        ),
+        Expiry::Expired { .. } => DiagnoseFinding::new(
+            DiagnoseCode::SecretExpiresSoon,
+            Severity::Warning,
+            format!("The end date recorded for {name} has passed, yet Entra still accepted the secret: the recorded date is wrong."),
+            format!("Record the date shown under Certificates & secrets: `entrance secret expiry {name} --on YYYY-MM-DD`, or read it with --from-registration."),
+        ),
+        _ => return out,
+    };
+    out.finding(finding).graded()
+}
+
+async fn check(cx: &Context) -> Outcome {
     let Some(client_id) = client_id(cx) else {
         return Outcome::skipped(
             "No client ID given: give the Application (client) ID from App registration → Overview \

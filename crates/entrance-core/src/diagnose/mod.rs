@@ -107,6 +107,9 @@ pub struct Credentials {
     pub client_secret: Option<SecretString>,
     /// A Microsoft Graph access token, to read which permissions are consented.
     pub graph_token: Option<SecretString>,
+    /// The saved secret's recorded end date, as the secrets index reads it
+    /// today: the app check warns [`crate::secrets::EXPIRY_WARNING_DAYS`] ahead.
+    pub client_secret_expiry: Option<crate::secrets::Expiry>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -120,6 +123,7 @@ impl std::fmt::Debug for Credentials {
                 "graph_token",
                 &self.graph_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("client_secret_expiry", &self.client_secret_expiry)
             .finish()
     }
 }
@@ -337,6 +341,8 @@ diagnose_codes! {
     SecretLooksLikeId = "secret.looks_like_id",
     /// AADSTS7000222: the secret expired.
     SecretExpired = "secret.expired",
+    /// The saved secret's recorded end date is near (30 days) or has passed.
+    SecretExpiresSoon = "secret.expires_soon",
     /// The app exists but no secret was given (AADSTS7000218): only the app was checked.
     SecretNotGiven = "secret.not_given",
     /// The secret is valid.
