@@ -18,7 +18,7 @@ use secrecy::ExposeSecret;
 use super::context::Context;
 use super::runner::Outcome;
 use super::tenant::{
-    app_blade, catalog_finding, client_id, discovery, send, server_error, unreachable,
+    app_blade, catalog_finding, client_for, client_id, discovery, send, server_error, unreachable,
     MAX_BODY_BYTES,
 };
 use super::{CheckStatus, DiagnoseCode, DiagnoseFinding};
@@ -98,19 +98,14 @@ async fn check(cx: &Context) -> Outcome {
     let Some(token_endpoint) = facts.token_endpoint.clone() else {
         return Outcome::skipped("The discovery document names no token endpoint to ask.");
     };
-    let client = match cx.http_client() {
+    let client = match client_for(
+        cx,
+        DiagnoseCode::AppOtherError,
+        "The token endpoint",
+        token_endpoint.as_str(),
+    ) {
         Ok(c) => c,
-        Err(e) => {
-            return Outcome::failed(
-                "The HTTP client could not be built.",
-                unreachable(
-                    DiagnoseCode::AppOtherError,
-                    "The token endpoint",
-                    token_endpoint.as_str(),
-                    &e,
-                ),
-            )
-        }
+        Err(failed) => return failed,
     };
 
     let mut form: Vec<(&str, String)> = vec![

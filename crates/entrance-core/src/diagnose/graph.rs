@@ -12,7 +12,7 @@ use url::Url;
 
 use super::context::Context;
 use super::runner::Outcome;
-use super::tenant::{client_id, portal_cloud, send, unreachable, Answer};
+use super::tenant::{client_for, client_id, portal_cloud, send, unreachable, Answer};
 use super::{DiagnoseCode, DiagnoseFinding, Subject};
 use crate::findings::Severity;
 use crate::targets::{PermissionKind, TargetInputs};
@@ -30,19 +30,14 @@ pub(super) async fn run(cx: &Context) -> Outcome {
             "No Microsoft Graph for this provider: its discovery document names no msgraph_host.",
         );
     };
-    let client = match cx.http_client() {
+    let client = match client_for(
+        cx,
+        DiagnoseCode::GraphUnreachable,
+        "Microsoft Graph",
+        root.as_str(),
+    ) {
         Ok(c) => c,
-        Err(e) => {
-            return Outcome::failed(
-                "The HTTP client could not be built.",
-                unreachable(
-                    DiagnoseCode::GraphUnreachable,
-                    "Microsoft Graph",
-                    root.as_str(),
-                    &e,
-                ),
-            )
-        }
+        Err(failed) => return failed,
     };
     // The network chain to Graph ran (http.graph) when its root was known up
     // front; otherwise this check is the first to reach it.

@@ -7,7 +7,7 @@ use jsonwebtoken::DecodingKey;
 
 use super::context::Context;
 use super::runner::Outcome;
-use super::tenant::{discovery, send, server_error, unreachable, MAX_BODY_BYTES};
+use super::tenant::{client_for, discovery, send, server_error, unreachable, MAX_BODY_BYTES};
 use super::{DiagnoseCode, DiagnoseFinding};
 use crate::findings::Severity;
 
@@ -15,19 +15,14 @@ pub(super) async fn run(cx: &Context) -> Outcome {
     let Some(url) = discovery(cx).and_then(|d| d.jwks_uri) else {
         return Outcome::skipped("The discovery document names no jwks_uri.");
     };
-    let client = match cx.http_client() {
+    let client = match client_for(
+        cx,
+        DiagnoseCode::JwksUnreachable,
+        "The signing keys",
+        url.as_str(),
+    ) {
         Ok(c) => c,
-        Err(e) => {
-            return Outcome::failed(
-                "The HTTP client could not be built.",
-                unreachable(
-                    DiagnoseCode::JwksUnreachable,
-                    "The signing keys",
-                    url.as_str(),
-                    &e,
-                ),
-            )
-        }
+        Err(failed) => return failed,
     };
     let request = client
         .get(url.clone())

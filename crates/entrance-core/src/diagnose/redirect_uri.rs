@@ -13,7 +13,7 @@ use url::Url;
 use super::context::{Context, RedirectProbe};
 use super::runner::Outcome;
 use super::tenant::{
-    app_blade, catalog_finding, client_id, discovery, send, server_error, unreachable,
+    app_blade, catalog_finding, client_for, client_id, discovery, send, server_error, unreachable,
 };
 use super::{DiagnoseCode, DiagnoseFinding};
 use crate::findings::Severity;
@@ -44,19 +44,14 @@ pub(super) async fn run(cx: &Context) -> Outcome {
     let Some(authorize) = facts.authorization_endpoint.clone() else {
         return Outcome::skipped("The discovery document names no authorization endpoint.");
     };
-    let client = match cx.http_client() {
+    let client = match client_for(
+        cx,
+        DiagnoseCode::HttpUnexpected,
+        "The authorize endpoint",
+        authorize.as_str(),
+    ) {
         Ok(c) => c,
-        Err(e) => {
-            return Outcome::failed(
-                "The HTTP client could not be built.",
-                unreachable(
-                    DiagnoseCode::HttpUnexpected,
-                    "The authorize endpoint",
-                    authorize.as_str(),
-                    &e,
-                ),
-            )
-        }
+        Err(failed) => return failed,
     };
 
     // Every URI at once: the check takes one round trip, not one per URI.

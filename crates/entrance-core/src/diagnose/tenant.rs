@@ -104,6 +104,22 @@ pub(super) fn unreachable(code: DiagnoseCode, what: &str, url: &str, why: &str) 
     )
 }
 
+/// The diagnosis's HTTP client, or the check's failed outcome naming what
+/// could not be read.
+pub(super) fn client_for(
+    cx: &Context,
+    code: DiagnoseCode,
+    what: &str,
+    url: &str,
+) -> Result<reqwest::Client, Outcome> {
+    cx.http_client().map_err(|e| {
+        Outcome::failed(
+            "The HTTP client could not be built.",
+            unreachable(code, what, url, &e),
+        )
+    })
+}
+
 /// A 5xx answer: Entra's side (or a proxy's), not the setup.
 pub(super) fn server_error(what: &str, status: u16, entra: Option<&EntraError>) -> DiagnoseFinding {
     let code = entra.and_then(|e| e.aadsts);
@@ -216,19 +232,14 @@ pub(super) fn discovery(cx: &Context) -> Option<DiscoveryFacts> {
 
 pub(super) async fn run(cx: &Context) -> Outcome {
     let url = cx.authority.discovery_url();
-    let client = match cx.http_client() {
+    let client = match client_for(
+        cx,
+        DiagnoseCode::TenantDiscoveryFailed,
+        "The discovery document",
+        &url,
+    ) {
         Ok(c) => c,
-        Err(e) => {
-            return Outcome::failed(
-                "The HTTP client could not be built.",
-                unreachable(
-                    DiagnoseCode::TenantDiscoveryFailed,
-                    "The discovery document",
-                    &url,
-                    &e,
-                ),
-            )
-        }
+        Err(failed) => return failed,
     };
     let request = client
         .get(&url)
