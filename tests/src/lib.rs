@@ -108,6 +108,59 @@ impl App {
         }
     }
 
+    /// Opens an area from the sidebar by its label ("Diagnose") and waits
+    /// for its page heading.
+    pub async fn open_area(&self, label: &str) -> Result<()> {
+        self.client
+            .find(Locator::XPath(&format!(
+                "//nav[@aria-label='Areas']//*[self::a or self::button][.//text()[normalize-space()='{label}']]"
+            )))
+            .await?
+            .click()
+            .await?;
+        self.wait_for_text(Locator::Css("main h1"), label).await?;
+        Ok(())
+    }
+
+    /// The current value of the form field with this `id`.
+    pub async fn value_of(&self, id: &str) -> Result<String> {
+        Ok(self
+            .client
+            .find(Locator::Id(id))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Waits up to [`UI_TIMEOUT`] until the field `id` holds `expected`.
+    pub async fn wait_for_value(&self, id: &str, expected: &str) -> Result<()> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let now = self.value_of(id).await.unwrap_or_default();
+            if now == expected {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("#{id} never became {expected:?}; it is {now:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Fills the field `id` the way a paste does and Svelte's `bind:value`
+    /// hears it: one `input` event, not key by key.
+    pub async fn set_value(&self, id: &str, text: &str) -> Result<()> {
+        self.client
+            .execute(
+                "const el = document.getElementById(arguments[0]); el.value = arguments[1]; \
+                 el.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![id.into(), text.into()],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Saves a screenshot of the window to the artifacts folder.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let dir = PathBuf::from(

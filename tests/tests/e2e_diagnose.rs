@@ -6,23 +6,15 @@
 //! tenant check failed, the checks after it blocked by it, and the root cause
 //! with AADSTS90002 and its fix. Screenshots in light and dark.
 
-use anyhow::{bail, Context, Result};
-use entrance_e2e::{App, UI_TIMEOUT};
+use anyhow::{Context, Result};
+use entrance_e2e::App;
 use fantoccini::Locator;
 
 /// A tenant ID that is not in the sandbox's directory.
 const UNKNOWN_TENANT: &str = "0badc0de-0000-4000-8000-00000000d1a6";
 
 async fn open_diagnose_with_sandbox(app: &App) -> Result<String> {
-    app.client
-        .find(Locator::XPath(
-            "//nav[@aria-label='Areas']//a[.//text()[normalize-space()='Diagnose']]",
-        ))
-        .await?
-        .click()
-        .await?;
-    app.wait_for_text(Locator::Css("main h1"), "Diagnose")
-        .await?;
+    app.open_area("Diagnose").await?;
     app.wait_for(Locator::XPath(
         "//button[normalize-space()='Try with the sandbox tenant']",
     ))
@@ -31,49 +23,13 @@ async fn open_diagnose_with_sandbox(app: &App) -> Result<String> {
     .await?;
     let picker = app.wait_for(Locator::Id("sandbox-app")).await?;
     picker.select_by_value("grafana").await?;
-    wait_for_value(app, "secret-name", "sandbox-grafana").await?;
-    let authority = value(app, "authority").await?;
+    app.wait_for_value("secret-name", "sandbox-grafana").await?;
+    let authority = app.value_of("authority").await?;
     assert!(
         authority.starts_with("http://127.0.0.1:") && authority.ends_with("/v2.0"),
         "the form has the sandbox's authority: {authority}"
     );
     Ok(authority)
-}
-
-async fn value(app: &App, id: &str) -> Result<String> {
-    Ok(app
-        .client
-        .find(Locator::Id(id))
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default())
-}
-
-async fn wait_for_value(app: &App, id: &str, expected: &str) -> Result<()> {
-    let deadline = std::time::Instant::now() + UI_TIMEOUT;
-    loop {
-        let now = value(app, id).await.unwrap_or_default();
-        if now == expected {
-            return Ok(());
-        }
-        if std::time::Instant::now() > deadline {
-            bail!("#{id} never became {expected:?}; it is {now:?}");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
-/// Types into a field the way Svelte's `bind:value` hears it (an `input` event).
-async fn set_value(app: &App, id: &str, text: &str) -> Result<()> {
-    app.client
-        .execute(
-            "const el = document.getElementById(arguments[0]); el.value = arguments[1]; \
-             el.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![id.into(), text.into()],
-        )
-        .await?;
-    Ok(())
 }
 
 async fn run_diagnosis(app: &App) -> Result<()> {
@@ -165,7 +121,8 @@ async fn the_sandbox_app_passes_and_an_unknown_tenant_is_the_root_cause() -> Res
         .rsplit_once('/')
         .and_then(|(rest, _)| rest.rsplit_once('/'))
         .context("authority has a tenant segment")?;
-    set_value(&app, "authority", &format!("{base}/{UNKNOWN_TENANT}/v2.0")).await?;
+    app.set_value("authority", &format!("{base}/{UNKNOWN_TENANT}/v2.0"))
+        .await?;
     run_diagnosis(&app).await?;
     app.screenshot("diagnose-unknown-tenant-running").await?;
     let heading = finished(&app).await?;
@@ -266,7 +223,8 @@ async fn an_unknown_tenant_reads_in_the_dark_theme() -> Result<()> {
         .rsplit_once('/')
         .and_then(|(rest, _)| rest.rsplit_once('/'))
         .context("authority has a tenant segment")?;
-    set_value(&app, "authority", &format!("{base}/{UNKNOWN_TENANT}/v2.0")).await?;
+    app.set_value("authority", &format!("{base}/{UNKNOWN_TENANT}/v2.0"))
+        .await?;
     run_diagnosis(&app).await?;
     assert_eq!(finished(&app).await?, "Problems found");
     let cause = app

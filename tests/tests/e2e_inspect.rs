@@ -98,13 +98,7 @@ async fn a_250_group_users_token_shows_overage_and_its_claims() -> Result<()> {
         .clone();
 
     let app = App::start().await?;
-    app.client
-        .find(Locator::XPath(
-            "//nav[@aria-label='Areas']//*[self::a or self::button][.//text()[normalize-space()='Inspect']]",
-        ))
-        .await?
-        .click()
-        .await?;
+    app.open_area("Inspect").await?;
     let paste = app.wait_for(Locator::Css("textarea#paste")).await?;
     // Set the value as a paste does (one input event), not key by key.
     app.client

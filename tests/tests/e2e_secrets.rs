@@ -27,15 +27,7 @@ async fn a_secret_stored_in_the_app_is_in_the_keychain_and_nowhere_else() -> Res
     assert_eq!(lookup(&name)?, None, "the keychain starts without {name}");
 
     let app = App::start().await?;
-    app.client
-        .find(Locator::XPath(
-            "//nav[@aria-label='Areas']//a[.//text()[normalize-space()='Secrets']]",
-        ))
-        .await?
-        .click()
-        .await?;
-    app.wait_for_text(Locator::Css("main h1"), "Secrets")
-        .await?;
+    app.open_area("Secrets").await?;
     app.wait_for_text(Locator::Css("main"), "Saved secrets")
         .await?;
 

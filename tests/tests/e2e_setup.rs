@@ -26,16 +26,6 @@ use fantoccini::Locator;
 const SELECTED_STEPS: &str =
     "return [...document.querySelectorAll('ol.steps > li[data-step]')].map(li => li.dataset.step + '=' + li.dataset.state).join(',')";
 
-async fn value(app: &App, id: &str) -> Result<String> {
-    Ok(app
-        .client
-        .find(Locator::Id(id))
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default())
-}
-
 async fn click(app: &App, xpath: &str) -> Result<()> {
     let el = app.wait_for(Locator::XPath(xpath)).await?;
     app.client
@@ -107,12 +97,7 @@ async fn the_grafana_wizard_ends_with_a_working_test_sign_in_and_names_the_twin_
         ("ENTRANCE_CONFIG_DIR", config.as_str()),
     ];
     let app = App::start_with_env(&env).await?;
-    click(
-        &app,
-        "//nav[@aria-label='Areas']//a[.//text()[normalize-space()='Setup']]",
-    )
-    .await?;
-    app.wait_for_text(Locator::Css("main h1"), "Setup").await?;
+    app.open_area("Setup").await?;
 
     // Pick Grafana; the sandbox fills tenant, app and secret name.
     click(
@@ -132,15 +117,15 @@ async fn the_grafana_wizard_ends_with_a_working_test_sign_in_and_names_the_twin_
         .context("the sandbox's Grafana app")?;
     let tenant = &scenario.tenant("contoso").context("contoso")?.id;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while value(&app, "client-id").await? != grafana.app_id {
+    while app.value_of("client-id").await? != grafana.app_id {
         ensure!(
             std::time::Instant::now() < deadline,
             "the client ID was never filled"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(&value(&app, "tenant").await?, tenant);
-    assert_eq!(value(&app, "secret-name").await?, "sandbox-grafana");
+    assert_eq!(&app.value_of("tenant").await?, tenant);
+    assert_eq!(app.value_of("secret-name").await?, "sandbox-grafana");
 
     // Save it as a profile.
     app.client
@@ -253,7 +238,7 @@ async fn the_grafana_wizard_ends_with_a_working_test_sign_in_and_names_the_twin_
     .await?;
     let twin = scenario.app("grafana-misconfigured").context("the twin")?;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while value(&app, "client-id").await? != twin.app_id {
+    while app.value_of("client-id").await? != twin.app_id {
         ensure!(
             std::time::Instant::now() < deadline,
             "the twin's client ID was never filled"
@@ -281,11 +266,7 @@ async fn the_grafana_wizard_ends_with_a_working_test_sign_in_and_names_the_twin_
     // states and the last verdict.
     let dark = [env[0], env[1], ("GTK_THEME", "Adwaita:dark")];
     let app = App::start_with_env(&dark).await?;
-    click(
-        &app,
-        "//nav[@aria-label='Areas']//a[.//text()[normalize-space()='Setup']]",
-    )
-    .await?;
+    app.open_area("Setup").await?;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let reopened = states(&app).await.unwrap_or_default();
@@ -298,7 +279,7 @@ async fn the_grafana_wizard_ends_with_a_working_test_sign_in_and_names_the_twin_
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(value(&app, "profile").await?, "sandbox Grafana");
+    assert_eq!(app.value_of("profile").await?, "sandbox Grafana");
     let is_dark = app
         .client
         .execute(

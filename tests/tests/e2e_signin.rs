@@ -32,15 +32,7 @@ async fn a_sandbox_sign_in_through_the_browser_shows_the_claims() -> Result<()> 
     let handoff = BrowserHandoff::new();
     let browser = handoff.command();
     let app = App::start_with_env(&[("BROWSER", browser.as_str())]).await?;
-    app.client
-        .find(Locator::XPath(
-            "//nav[@aria-label='Areas']//a[.//text()[normalize-space()='Sign in']]",
-        ))
-        .await?
-        .click()
-        .await?;
-    app.wait_for_text(Locator::Css("main h1"), "Sign in")
-        .await?;
+    app.open_area("Sign in").await?;
     app.wait_for(Locator::XPath(
         "//button[normalize-space()='Try with the sandbox tenant']",
     ))
