@@ -67,11 +67,27 @@ impl App {
             serde_json::json!({ "application": app.canonicalize().unwrap_or(app) }),
         );
         caps.insert("browserName".into(), serde_json::json!("wry"));
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .context("opening a WebDriver session on the app")?;
+        // tauri-driver listens before WebKitWebDriver behind it is ready; on a
+        // loaded machine the first session request can find nobody there.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(
+                    fantoccini::error::NewSessionError::Failed(_)
+                    | fantoccini::error::NewSessionError::FailedC(_)
+                    | fantoccini::error::NewSessionError::Lost(_),
+                ) if attempt < 4 => {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => return Err(e).context("opening a WebDriver session on the app"),
+            }
+        };
         let driver = guard.0.take().expect("driver still owned");
         let app = App { client, driver };
         app.wait_for(Locator::Css("nav"))
