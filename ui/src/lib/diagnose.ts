@@ -17,7 +17,7 @@ import type {
   SignInCloud,
 } from './bindings';
 import { hashFor } from './areas';
-import { authorityProblem, clientIdProblem, tenantProblem } from './signin';
+import { authorityProblem, clientIdProblem, tenantProblem, type AuthorityChoice } from './signin';
 
 // ---------------------------------------------------------------- status
 
@@ -302,11 +302,7 @@ export function copyables(text: string): string[] {
 
 // ---------------------------------------------------------------- the form
 
-export interface DiagnoseForm {
-  mode: 'tenant' | 'url';
-  cloud: SignInCloud;
-  tenant: string;
-  authorityUrl: string;
+export interface DiagnoseForm extends AuthorityChoice {
   clientId: string;
   secretName: string;
   target: string;

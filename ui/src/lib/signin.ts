@@ -78,11 +78,15 @@ export function scopesFor(presetId: string, clientId: string, extra: string): st
   return [...new Set(all)];
 }
 
-export interface SignInForm {
+/** Where to sign in, as the Sign-in and Diagnose forms ask for it. */
+export interface AuthorityChoice {
   mode: 'tenant' | 'url';
   cloud: SignInCloud;
   tenant: string;
   authorityUrl: string;
+}
+
+export interface SignInForm extends AuthorityChoice {
   clientId: string;
   confidential: boolean;
   secretName: string;
