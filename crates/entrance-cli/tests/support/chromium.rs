@@ -1,6 +1,7 @@
 //! Headless Chromium (Debian's `/usr/bin/chromium`) driven by `chromedriver`
 //! through fantoccini: opens the URL `entrance` handed to `BROWSER` and
-//! completes the sandbox's sign-in page as a person would.
+//! completes the sandbox's sign-in page as a person would. Shared by the CLI's
+//! tests, the sandbox's own (`#[path]`) and the app's end-to-end tests.
 
 #![allow(dead_code)]
 
@@ -72,6 +73,8 @@ impl Chromium {
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                    // `localhost` redirect URIs reach loopback listeners bound to 127.0.0.1.
+                    "--host-resolver-rules=MAP localhost 127.0.0.1",
                     format!("--user-data-dir={}", profile.display()),
                 ],
             }),
@@ -183,6 +186,11 @@ impl Chromium {
             .unwrap_or_default()
     }
 
+    /// The WebDriver session, for tests that drive the page themselves.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill().await;
@@ -225,12 +233,14 @@ impl BrowserHandoff {
         format!("{} %s", self.dir.join("browser").display())
     }
 
-    /// The URL `entrance` opened, once it has.
+    /// The next URL `entrance` opened, once it has. Each URL is handed out
+    /// once, so a second sign-in waits for its own.
     pub async fn url(&self, within: Duration) -> Option<String> {
         let file = self.dir.join("url");
         let start = std::time::Instant::now();
         while start.elapsed() < within {
             if let Ok(s) = std::fs::read_to_string(&file) {
+                let _ = std::fs::remove_file(&file);
                 return Some(s.trim().to_string());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

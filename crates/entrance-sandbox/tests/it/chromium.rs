@@ -5,47 +5,17 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`cargo xtask setup`
 //! installs both). Skips, saying so, only when `/usr/bin/chromium` is absent.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::Ipv4Addr;
+use std::time::Duration;
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use crate::support::*;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+#[path = "../../../entrance-cli/tests/support/chromium.rs"]
+mod session;
 
 /// The app's redirect URI: answers once and hands over the query string.
 async fn loopback_listener() -> (u16, tokio::sync::oneshot::Receiver<String>) {
@@ -77,11 +47,9 @@ async fn loopback_listener() -> (u16, tokio::sync::oneshot::Receiver<String>) {
 
 #[tokio::test]
 async fn a_person_signs_in_with_headless_chromium() {
-    if !Path::new(CHROMIUM).exists() {
-        eprintln!("SKIPPED: {CHROMIUM} is not installed (run `cargo xtask setup` to install chromium and chromium-driver)");
+    if !session::available() {
         return;
     }
-    assert!(Path::new(CHROMEDRIVER).exists(), "{CHROMIUM} is installed but {CHROMEDRIVER} is not: apt-get install -y --no-install-recommends chromium-driver (cargo xtask setup does)");
 
     let sb = sandbox().await;
     let keep = app(&sb, "keep");
@@ -109,40 +77,8 @@ async fn a_person_signs_in_with_headless_chromium() {
         ],
     );
 
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
-    wait_for_port(port);
-    let profile = std::env::temp_dir().join(format!(
-        "entrance-sandbox-chromium-{}-{app_port}",
-        std::process::id()
-    ));
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), serde_json::json!("chrome"));
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run",
-                "--host-resolver-rules=MAP localhost 127.0.0.1",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
-    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session in headless Chromium");
+    let chromium = session::Chromium::start().await;
+    let browser = chromium.client();
 
     let result = async {
         browser.goto(&url).await?;
@@ -176,8 +112,7 @@ async fn a_person_signs_in_with_headless_chromium() {
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
-    let _ = browser.close().await;
-    let _ = std::fs::remove_dir_all(&profile);
+    chromium.close().await;
     result.expect("the browser signed in and landed on the redirect URI");
 
     let target = tokio::time::timeout(Duration::from_secs(5), got)
