@@ -216,6 +216,9 @@ async fn the_grafana_wizard_ends_with_a_working_test_sign_in_and_names_the_twin_
         )
         .await?;
     app.screenshot("setup-verdict-works").await?;
+    // The verdict is saved at once; the page says when it is on disk.
+    app.wait_for_text(Locator::Css("#saved-note"), "All changes saved.")
+        .await?;
 
     // The profile file has the step states and the verdict, and no secret.
     let file = std::fs::read_to_string(PathBuf::from(&config_dir).join("profiles.json"))
@@ -254,6 +257,8 @@ async fn the_grafana_wizard_ends_with_a_working_test_sign_in_and_names_the_twin_
         )
         .await?;
     app.screenshot("setup-verdict-twin").await?;
+    app.wait_for_text(Locator::Css("#saved-note"), "All changes saved.")
+        .await?;
     app.close().await?;
 
     // A restart (in the dark theme) reopens the profile with its step

@@ -9,8 +9,8 @@
 
 use entrance_core::groups::{self, GroupQuery, GroupResolution};
 use entrance_core::inspect::{self, InspectOptions, Inspection};
-use entrance_core::secrets::SecretString;
 use entrance_core::profiles::ProfileStore;
+use entrance_core::secrets::SecretString;
 use entrance_core::targets::{self, Target, TargetInputs, Verdict};
 use entrance_core::verify::VerifyOptions;
 use entrance_core::IpcError;
