@@ -195,6 +195,7 @@ pub fn validate(
             }
         }
     } else {
+        // v1-protocols-oauth-code.md "Request an authorization code": `resource`, no scopes.
         v1_scope(dir, tenant_id.as_deref(), get("resource"), &tenant_label)
             .map_err(|e| fail(mode, e))?
     };
@@ -230,6 +231,8 @@ pub fn validate(
         }
     };
     let prompt = get("prompt").map(str::to_string);
+    // ACF `prompt`: login, none, consent, select_account ("the only valid values",
+    // v2-protocols-oidc.md); anything else → 90100 (ERR InvalidRequestParameter).
     if let Some(pr) = &prompt {
         if !["login", "none", "consent", "select_account"].contains(&pr.as_str()) {
             return Err(fail(mode, StsError::invalid_parameter("prompt")));
@@ -267,6 +270,7 @@ pub fn validate(
 
 /// v1 requests name one `resource`; they always get an ID token with the
 /// profile claims (v1 has no scopes for them).
+/// (v1-protocols-oauth-code.md: `resource` names the API; `scope` is "ignored".)
 fn v1_scope(
     dir: &Directory,
     tenant_id: Option<&str>,
@@ -378,7 +382,8 @@ pub async fn authorize_v1(
     authorize(st, 1, tenant, query_map(q.as_deref()), headers)
 }
 
-/// POST to the authorize endpoint (form-encoded parameters) behaves like GET.
+/// POST to the authorize endpoint (form-encoded parameters) behaves like GET
+/// (OIDC Core §3.1.2.1: the authorization endpoint supports GET and POST).
 pub async fn authorize_v2_post(
     State(st): State<Arc<AppState>>,
     Path(tenant): Path<String>,
@@ -386,6 +391,17 @@ pub async fn authorize_v2_post(
     body: axum::body::Bytes,
 ) -> Response {
     authorize(st, 2, tenant, form_map(&body), headers)
+}
+
+/// POST to the v1 authorize endpoint, as [`authorize_v2_post`] (OIDC Core
+/// §3.1.2.1).
+pub async fn authorize_v1_post(
+    State(st): State<Arc<AppState>>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    authorize(st, 1, tenant, form_map(&body), headers)
 }
 
 fn authorize(
@@ -418,6 +434,8 @@ fn authorize(
         // SSO: with a session and no prompt, the user is signed in silently
         // (ACF: "sign in the sole current user").
         if prompt.is_none() || prompt == Some("consent") {
+            // A hint naming someone else ends silent SSO (ACF `login_hint`;
+            // v2-protocols-oidc.md `prompt`: "the hinted user isn't signed in").
             let hint_ok = req.login_hint.as_deref().is_none_or(|h| {
                 st.dir()
                     .user_by_oid(&s.user_oid)
@@ -475,6 +493,8 @@ fn session_of(st: &AppState, headers: &HeaderMap) -> Option<Session> {
 
 /// The sign-in page: pick an account, enter its password (`#user`,
 /// `#password`, `button[type=submit]`).
+/// ACF: the default "show the account picker if there are multiple users";
+/// `login_hint` preselects (ACF `login_hint`), `domain_hint` narrows (ACF `domain_hint`).
 #[allow(clippy::too_many_arguments)]
 pub fn sign_in_page(
     dir: &Directory,
@@ -956,6 +976,7 @@ fn respond(
             }
         }
         if req.id_token {
+            // Hybrid flow: c_hash of the code (OIDC Core §3.3.2.11).
             let c_hash = code_value.as_deref().map(half_hash);
             match minter.id_token(req.version, client, &ctx, c_hash.as_deref()) {
                 Ok(t) => params.push(("id_token".into(), t.token)),
@@ -965,6 +986,8 @@ fn respond(
             }
         }
     }
+    // ACF "Successful response": code, state; session_state as in
+    // v1-protocols-oauth-code.md "Successful response".
     if let Some(s) = &req.state {
         params.push(("state".into(), s.clone()));
     }

@@ -122,6 +122,8 @@ pub const GRAPH_APP_ROLES: &[(&str, &str)] = &[
 ];
 
 /// A Graph delegated permission by value (case-insensitive, as Entra treats scopes).
+/// (Unconfirmed in docs: MSAL.js lowercased scopes and Entra still issued tokens,
+/// AzureAD/microsoft-authentication-library-for-js#1922.)
 pub fn graph_scope(value: &str) -> Option<&'static GraphScope> {
     GRAPH_SCOPES
         .iter()
@@ -472,6 +474,7 @@ impl Directory {
     /// Users who may sign in at this authority: the tenant's users (guests
     /// included) for a tenant; every member for `common`/`organizations`,
     /// narrowed by `domain_hint` (home realm discovery).
+    /// (ACF `domain_hint`; v1-protocols-oauth-code.md: "a registered domain for the tenant".)
     pub fn users_for(&self, sel: &TenantSel, domain_hint: Option<&str>) -> Vec<&User> {
         let hinted = domain_hint.and_then(|d| self.resolve_tenant(d));
         self.scenario
@@ -671,6 +674,7 @@ impl Directory {
     /// Parses a `scope` parameter into OIDC scopes and resources. Bare scope
     /// values (`User.Read`) are Microsoft Graph's; `{identifier}/{value}`
     /// names another resource by App ID URI or appId.
+    /// (scopes-oidc.md: "`scope=User.Read` is equivalent to …/User.Read".)
     pub fn parse_scopes(
         &self,
         tenant_id: Option<&str>,
@@ -710,6 +714,8 @@ impl Directory {
                     None => return Err(ScopeError::Invalid(token.to_string())),
                 }
             };
+            // Matched case-insensitively, kept in the resource's own casing
+            // (unconfirmed in docs; see `graph_scope`).
             let canonical = if value == ".default" {
                 ".default".to_string()
             } else {
@@ -771,6 +777,8 @@ impl Directory {
 
     /// The delegated scopes a `.default` request stands for: the client's
     /// statically configured permissions on that resource (API permissions).
+    /// (scopes-oidc.md "The .default scope": "all required permissions listed in
+    /// the application registration"; permissions-consent-overview.md.)
     pub fn static_scopes(&self, client: &Application, resource: &Resource) -> Vec<String> {
         let mut out = Vec::new();
         for rra in &client.required_resource_access {

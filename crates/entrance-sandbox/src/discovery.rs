@@ -84,6 +84,8 @@ pub async fn v2(
     };
     let b = &st.base;
     let s = &r.segment;
+    // Fields: v2-protocols-oidc.md "Fetch the OpenID configuration document" (Graph's
+    // /oidc/userinfo included), OpenID Connect Discovery 1.0 §3; the rest as Entra serves.
     let mut doc = json!({
         "token_endpoint": format!("{b}/{s}/oauth2/v2.0/token"),
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
@@ -119,6 +121,8 @@ pub async fn v1(
     };
     let b = &st.base;
     let s = &r.segment;
+    // The v1 document (ATK "v1.0 and v2.0 tokens"); fields per OpenID Connect
+    // Discovery 1.0 §3 and Entra's own v1 document.
     let mut doc = json!({
         "token_endpoint": format!("{b}/{s}/oauth2/token"),
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],

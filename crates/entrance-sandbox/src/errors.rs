@@ -303,6 +303,7 @@ pub struct ErrorBody {
 
 /// Per-request identifiers: Entra's trace ID, and the correlation ID (the
 /// client's `client-request-id` when it sent one, as MSAL does).
+/// (ERR sample / entra-facts §D: `trace_id`, `correlation_id`; header mapping unconfirmed.)
 #[derive(Debug, Clone)]
 pub struct Trace {
     pub trace_id: String,

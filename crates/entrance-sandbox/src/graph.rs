@@ -162,6 +162,8 @@ impl Req<'_> {
             return unauthorized("Access token validation failure. Invalid audience.");
         }
         let now = self.st.now();
+        // Clock skew allowed (entra-facts §B, AT); 300 s is Microsoft.IdentityModel's
+        // DefaultClockSkew — Graph's own allowance is unconfirmed in docs.
         let skew = 300;
         if claims["exp"].as_i64().unwrap_or(0) + skew < now {
             return unauthorized("Lifetime validation failed, the token is expired.");
@@ -293,7 +295,8 @@ fn dispatch(
     let q = query_map(query);
     let is_tid = |s: &str| crate::scenario::is_guid(s) && st.dir().tenant_by_id(s).is_some();
     match (method.clone(), segs.as_slice()) {
-        (Method::GET, ["oidc", "userinfo"]) => userinfo(&rq, &caller),
+        // userinfo.md: the endpoint answers GET and POST alike.
+        (Method::GET | Method::POST, ["oidc", "userinfo"]) => userinfo(&rq, &caller),
         (Method::GET, ["v1.0", "me"]) => me(&rq, &caller),
         (Method::GET, ["v1.0", "users", id]) => user_get(&rq, &caller, id),
         (Method::POST, ["v1.0", "me", op @ ("getMemberObjects" | "getMemberGroups")]) => {
@@ -383,6 +386,8 @@ fn user_json(rq: &Req<'_>, u: &User) -> Value {
     })
 }
 
+/// `/oidc/userinfo` (userinfo.md): `sub`, names and `picture` with `profile`,
+/// `email` with `email` — the same values as the ID token.
 fn userinfo(rq: &Req<'_>, caller: &Caller) -> Response {
     let dir = rq.st.dir();
     let Some(u) = caller.user_oid.as_deref().and_then(|o| dir.user_by_oid(o)) else {

@@ -94,6 +94,8 @@ impl SigningKey {
         k.insert("n".into(), json!(self.n));
         k.insert("e".into(), json!(self.e));
         k.insert("x5c".into(), json!([self.x5c]));
+        // On every key, as in Entra's published key sets (field: entra-facts §H;
+        // per-key placement observed, unconfirmed in docs — ATK's sample omits it).
         k.insert("cloud_instance_name".into(), json!(cloud_instance_name));
         if let Some(i) = issuer {
             k.insert("issuer".into(), json!(i));

@@ -907,6 +907,7 @@ pub(crate) fn check_app(a: &Application, p: &str) -> Result<(), (String, String)
             return Err((format!("{p}.groupMembershipClaims"), m));
         }
     }
+    // MAN2 `api.requestedAccessTokenVersion`: "Possible values … are 1, 2, or null".
     if let Some(v) = a.api.requested_access_token_version {
         if v != 1 && v != 2 {
             return Err((

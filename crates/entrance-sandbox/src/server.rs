@@ -74,6 +74,7 @@ impl AppState {
 
     /// Trace and correlation IDs for a request (`client-request-id` becomes
     /// the correlation ID, as MSAL sends it).
+    /// (ERR sample: `trace_id`, `correlation_id`; the header mapping is unconfirmed in docs.)
     pub fn trace(&self, headers: &HeaderMap) -> Trace {
         Trace::new(
             headers
@@ -108,6 +109,8 @@ pub fn query_map(q: Option<&str>) -> HashMap<String, String> {
     form_map(&Bytes::copy_from_slice(q.unwrap_or("").as_bytes()))
 }
 
+/// RFC 6749 §5.1: responses with tokens carry `Cache-Control: no-store` and
+/// `Pragma: no-cache`.
 fn no_store(r: &mut Response) {
     let h = r.headers_mut();
     h.insert(
@@ -128,6 +131,8 @@ pub fn json_ok(body: Value) -> Response {
 pub fn json_error(e: &StsError, trace: &Trace) -> Response {
     let mut r = (e.status(), Json(e.body(trace))).into_response();
     no_store(&mut r);
+    // The trace ID as `x-ms-request-id`, as Entra's responses carry it
+    // (observed; unconfirmed in docs).
     if let Ok(v) = HeaderValue::from_str(&trace.trace_id) {
         r.headers_mut().insert("x-ms-request-id", v);
     }
@@ -168,7 +173,10 @@ pub fn main_router(st: Arc<AppState>) -> Router {
             "/{tenant}/oauth2/v2.0/authorize",
             get(authorize::authorize_v2).post(authorize::authorize_v2_post),
         )
-        .route("/{tenant}/oauth2/authorize", get(authorize::authorize_v1))
+        .route(
+            "/{tenant}/oauth2/authorize",
+            get(authorize::authorize_v1).post(authorize::authorize_v1_post),
+        )
         .route(
             "/{tenant}/oauth2/v2.0/token",
             post(token_endpoint::token_v2).get(token_endpoint::token_get),
@@ -243,6 +251,7 @@ async fn index(State(st): State<Arc<AppState>>) -> Response {
 
 /// `/{t}/oauth2/v2.0/logout`: ends the SSO session, then goes to
 /// `post_logout_redirect_uri` if one was given.
+/// (v2-protocols-oidc.md "Send a sign-out request": without it, a generic signed-out page.)
 async fn logout(
     State(st): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,

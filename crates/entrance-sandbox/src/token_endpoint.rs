@@ -34,7 +34,7 @@ use crate::store::{lock, RefreshGrant, CODE_LIFETIME, REFRESH_LIFETIME, SPA_REFR
 use crate::tokens::{random_b64, ClientAuth, UserContext};
 
 /// A Graph token with no scopes (what Entra issues when only OIDC scopes
-/// were asked for).
+/// were asked for; v2-protocols-oidc.md "Get an access token for the UserInfo endpoint").
 pub fn default_graph() -> ResourceScopes {
     ResourceScopes {
         resource: Resource::Graph,
@@ -45,6 +45,8 @@ pub fn default_graph() -> ResourceScopes {
 
 /// The `scp` of a user token: requested ∩ consented, `.default` = every
 /// consented delegated permission; Graph tokens also list the OIDC scopes.
+/// (AT `scp`; scopes-oidc.md ".default when the user has already given consent";
+/// OIDC scopes: v2-protocols-oidc.md UserInfo sample `scope=email openid profile`.)
 pub fn scp_for(
     dir: &Directory,
     client_id: &str,
@@ -538,6 +540,8 @@ fn issue_user_tokens(cx: &Ctx<'_>, client_id: &str, auth: ClientAuth, g: Grant<'
     body.insert("scope".into(), json!(scope_str));
     body.insert("expires_in".into(), json!(access.expires_in));
     body.insert("ext_expires_in".into(), json!(access.expires_in));
+    // v1 extras: expires_on, resource (v1-protocols-oauth-code.md "Successful
+    // response"); not_before (v1-oauth2-client-creds-grant-flow.md).
     if cx.version == 1 {
         body.insert(
             "expires_on".into(),
@@ -769,6 +773,7 @@ fn client_credentials(cx: &Ctx<'_>, client_id: &str) -> Response {
     body.insert("token_type".into(), json!("Bearer"));
     body.insert("expires_in".into(), json!(t.expires_in));
     body.insert("ext_expires_in".into(), json!(t.expires_in));
+    // v1 extras: v1-oauth2-client-creds-grant-flow.md "Service-to-Service Access Token Response".
     if cx.version == 1 {
         body.insert(
             "expires_on".into(),

@@ -180,6 +180,7 @@ impl<'a> Minter<'a> {
         claims.insert("iat".into(), json!(self.now));
         claims.insert("nbf".into(), json!(self.now));
         claims.insert("exp".into(), json!(self.now + lifetime));
+        // aio, rh: opaque; uti: the token ID (AT; entra-facts §B `uti`).
         claims.insert("aio".into(), json!(random_b64(48)));
         claims.insert("rh".into(), json!(format!("0.A{}.", random_b64(36))));
         claims.insert("tid".into(), json!(tid));
@@ -355,6 +356,8 @@ impl<'a> Minter<'a> {
                 claims.insert("email".into(), json!(mail));
             }
         }
+        // Optional claims as OC (optional-claims-reference.md) lists them; the
+        // list comes from the manifest's `optionalClaims` for this token type (OCH).
         for oc in optional_list {
             match oc.name.as_str() {
                 "upn" => {
@@ -436,11 +439,13 @@ impl<'a> Minter<'a> {
         );
         let optional_list = &client.optional_claims.id_token;
         self.user_claims(&mut claims, u, version, optional_list, true);
+        // nonce: the authorize request's, echoed (IDT; entra-facts §B `nonce`).
         if let Some(n) = u.nonce {
             claims.insert("nonce".into(), json!(n));
         }
         // sid: the session, for front-channel sign-out (entra-facts §B; IDT).
         claims.insert("sid".into(), json!(u.sid));
+        // c_hash: OIDC Core §3.3.2.11 (hybrid flow).
         if let Some(h) = c_hash {
             claims.insert("c_hash".into(), json!(h));
         }
@@ -481,6 +486,7 @@ impl<'a> Minter<'a> {
                 // Graph tokens: v1 format, Graph's own manifest (no groups), `wids`
                 // as seen in real tokens (entra-facts §A, §C).
                 self.common(&mut claims, GRAPH_APP_ID, &v1_issuer(&tid), &tid, lifetime);
+                // acr: v1 only (AT `acr`; entra-facts §B).
                 claims.insert("acr".into(), json!("1"));
                 claims.insert("app_displayname".into(), json!(client.display_name));
                 claims.insert("appid".into(), json!(client.app_id.to_ascii_lowercase()));
@@ -533,6 +539,7 @@ impl<'a> Minter<'a> {
                     claims.insert("azp".into(), json!(client.app_id.to_ascii_lowercase()));
                     claims.insert("azpacr".into(), json!((auth as u8).to_string()));
                 } else {
+                    // acr: v1 only (AT `acr`; entra-facts §B).
                     claims.insert("acr".into(), json!("1"));
                     claims.insert("appid".into(), json!(client.app_id.to_ascii_lowercase()));
                     claims.insert("appidacr".into(), json!((auth as u8).to_string()));
@@ -632,7 +639,7 @@ impl<'a> Minter<'a> {
     }
 }
 
-/// OIDC `c_hash`/`at_hash`: left half of SHA-256, base64url.
+/// OIDC `c_hash`/`at_hash`: left half of SHA-256, base64url (OIDC Core §3.3.2.11).
 pub fn half_hash(value: &str) -> String {
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, value.as_bytes());
     URL_SAFE_NO_PAD.encode(&d.as_ref()[..16])

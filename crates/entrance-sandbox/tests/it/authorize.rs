@@ -524,3 +524,39 @@ async fn the_v1_endpoint_issues_v1_id_tokens() {
     assert_eq!(id["upn"], "alice@contoso.sandbox");
     assert_eq!(id["unique_name"], "alice@contoso.sandbox");
 }
+
+#[tokio::test]
+async fn the_authorize_endpoints_take_their_parameters_by_post_too() {
+    // OIDC Core §3.1.2.1: the authorization endpoint supports GET and POST.
+    let sb = sandbox().await;
+    let keep = app(&sb, "keep");
+    let p = params(&keep.app_id, KEEP_CB, "openid");
+    for path in ["oauth2/v2.0/authorize", "oauth2/authorize"] {
+        let r = client()
+            .post(format!("{}/{path}", sb.authority("contoso")))
+            .form(&p)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let html = r.text().await.expect("html");
+        assert!(
+            html.contains(r#"id="password""#),
+            "{path}: the sign-in page"
+        );
+        assert!(html.contains("alice@contoso.sandbox"), "{path}: its users");
+    }
+    // A POST with a bad client is judged like a GET.
+    let r = client()
+        .post(format!("{}/oauth2/authorize", sb.authority("contoso")))
+        .form(&params(
+            "00000000-0000-0000-0000-00000000abcd",
+            KEEP_CB,
+            "openid",
+        ))
+        .send()
+        .await
+        .expect("POST");
+    let html = r.text().await.expect("html");
+    assert!(html.contains("AADSTS700016"), "{html}");
+}

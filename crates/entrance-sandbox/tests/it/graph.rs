@@ -424,4 +424,14 @@ async fn userinfo_answers_for_the_signed_in_user() {
         "the same pairwise sub as the ID token"
     );
     assert_eq!(body["email"], "alice@contoso.sandbox");
+    // userinfo.md: POST answers the same.
+    let r = client()
+        .post(format!("{}/oidc/userinfo", sb.graph_url()))
+        .bearer_auth(tokens["access_token"].as_str().unwrap_or(""))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status(), 200);
+    let posted: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(posted["sub"], id["sub"]);
 }
