@@ -67,6 +67,10 @@ pub struct SandboxApp {
     /// its port (Entra ignores it for localhost — entra-facts §E); `None`
     /// for the default of the client kind.
     pub redirect_uri: Option<String>,
+    /// The product's public URL as the registration has it: the origin of
+    /// its first https redirect URI (Web, then SPA), e.g.
+    /// `https://operate.contoso.sandbox` for Camunda Operate.
+    pub public_url: Option<String>,
     /// What is right or wrong about it.
     pub notes: Option<String>,
 }
@@ -226,8 +230,24 @@ fn app(a: &Application) -> SandboxApp {
         } else {
             redirect_uri
         },
+        public_url: a
+            .web
+            .redirect_uris
+            .iter()
+            .chain(&a.spa.redirect_uris)
+            .find_map(|u| public_origin(u)),
         notes: a.notes.clone(),
     }
+}
+
+/// `https://host[:port]` of an https URI; `None` for any other scheme.
+fn public_origin(uri: &str) -> Option<String> {
+    let rest = uri.strip_prefix("https://")?;
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()
+        .filter(|h| !h.is_empty())?;
+    Some(format!("https://{host}"))
 }
 
 #[cfg(test)]
@@ -264,6 +284,21 @@ mod tests {
             grafana.redirect_uri.as_deref(),
             Some("http://localhost/login/azuread")
         );
+        assert_eq!(
+            grafana.public_url.as_deref(),
+            Some("https://grafana.contoso.sandbox")
+        );
+        let camunda = info
+            .apps
+            .iter()
+            .find(|a| a.name == "camunda")
+            .expect("camunda");
+        assert_eq!(
+            camunda.public_url.as_deref(),
+            Some("https://operate.contoso.sandbox"),
+            "Camunda Operate's own host, not a guess from the product name"
+        );
+        assert_eq!(entrance.public_url, None, "only loopback redirect URIs");
         assert!(info
             .apps
             .iter()

@@ -1402,6 +1402,12 @@ export type SandboxApp = {
 	 *  for the default of the client kind.
 	 */
 	redirect_uri: string | null,
+	/**
+	 *  The product's public URL as the registration has it: the origin of
+	 *  its first https redirect URI (Web, then SPA), e.g.
+	 *  `https://operate.contoso.sandbox` for Camunda Operate.
+	 */
+	public_url: string | null,
 	/**  What is right or wrong about it. */
 	notes: string | null,
 };

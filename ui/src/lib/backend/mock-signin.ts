@@ -28,6 +28,7 @@ export const MOCK_SANDBOX: SandboxInfo = {
       kind: 'public',
       secret_name: null,
       redirect_uri: null,
+      public_url: null,
       notes: "Entrance's own desktop registration: public client, loopback redirect, device code flow.",
     },
     {
@@ -39,6 +40,7 @@ export const MOCK_SANDBOX: SandboxInfo = {
       kind: 'confidential',
       secret_name: 'sandbox-grafana',
       redirect_uri: 'http://localhost/login/azuread',
+      public_url: 'https://grafana.contoso.sandbox',
       notes: 'Correct: Web redirects, app roles, SecurityGroup groups claim, GroupMember.Read.All consented; assignment required.',
     },
     {
@@ -50,6 +52,7 @@ export const MOCK_SANDBOX: SandboxInfo = {
       kind: 'confidential',
       secret_name: 'sandbox-grafana-misconfigured',
       redirect_uri: 'http://localhost/login/azuread',
+      public_url: 'https://grafana.contoso.sandbox',
       notes:
         'Misconfigured: the redirect is registered as SPA (Grafana’s server-side redemption fails with 9002327), no app roles, no groups claim.',
     },
