@@ -572,7 +572,12 @@ fn issue_user_tokens(cx: &Ctx<'_>, client_id: &str, auth: ClientAuth, g: Grant<'
         body.insert("refresh_token".into(), json!(rt));
     }
     if g.scope.has("openid") {
-        match minter.id_token(g.id_token_version, client, &ctx, None) {
+        match minter.id_token(
+            g.id_token_version,
+            client,
+            &ctx,
+            crate::tokens::FrontChannelHashes::default(),
+        ) {
             Ok(t) => {
                 body.insert("id_token".into(), json!(t.token));
             }

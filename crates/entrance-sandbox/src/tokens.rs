@@ -412,12 +412,13 @@ impl<'a> Minter<'a> {
     }
 
     /// An ID token for `client` (entra-facts §A, §B; id-token-claims-reference.md).
+    /// `hashes` bind it to a code or access token issued beside it by /authorize.
     pub fn id_token(
         &self,
         version: u8,
         client: &Application,
         u: &UserContext<'_>,
-        c_hash: Option<&str>,
+        hashes: FrontChannelHashes,
     ) -> Result<Minted, KeyError> {
         let tid = u.tenant.id.to_ascii_lowercase();
         let iss = if version == 1 {
@@ -446,8 +447,13 @@ impl<'a> Minter<'a> {
         // sid: the session, for front-channel sign-out (entra-facts §B; IDT).
         claims.insert("sid".into(), json!(u.sid));
         // c_hash: OIDC Core §3.3.2.11 (hybrid flow).
-        if let Some(h) = c_hash {
+        if let Some(h) = hashes.c_hash {
             claims.insert("c_hash".into(), json!(h));
+        }
+        // at_hash: only when the ID token comes from /authorize together
+        // with an access token (IDT `at_hash`; OIDC Core §3.3.2.11).
+        if let Some(h) = hashes.at_hash {
+            claims.insert("at_hash".into(), json!(h));
         }
         claims.insert(
             "ver".into(),
@@ -639,6 +645,16 @@ impl<'a> Minter<'a> {
     }
 }
 
+/// The hashes an ID token from /authorize carries of what was issued with
+/// it (OIDC Core §3.3.2.11); none for an ID token from /token.
+#[derive(Debug, Clone, Default)]
+pub struct FrontChannelHashes {
+    /// Of the authorization code (hybrid flow).
+    pub c_hash: Option<String>,
+    /// Of the access token (implicit or hybrid flow with `token`).
+    pub at_hash: Option<String>,
+}
+
 /// OIDC `c_hash`/`at_hash`: left half of SHA-256, base64url (OIDC Core §3.3.2.11).
 pub fn half_hash(value: &str) -> String {
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, value.as_bytes());
@@ -704,7 +720,12 @@ mod tests {
             ];
             let grafana = dir.scenario().app("grafana").expect("grafana");
             let t = m
-                .id_token(2, grafana, &ctx(dir, "alice", &oidc, false), None)
+                .id_token(
+                    2,
+                    grafana,
+                    &ctx(dir, "alice", &oidc, false),
+                    FrontChannelHashes::default(),
+                )
                 .expect("mint");
             let c = &t.claims;
             assert_eq!(c["ver"], "2.0");
@@ -725,7 +746,12 @@ mod tests {
             let oidc = vec!["openid".to_string(), "profile".to_string()];
             let grafana = dir.scenario().app("grafana").expect("grafana");
             let t = m
-                .id_token(2, grafana, &ctx(dir, "many-groups", &oidc, false), None)
+                .id_token(
+                    2,
+                    grafana,
+                    &ctx(dir, "many-groups", &oidc, false),
+                    FrontChannelHashes::default(),
+                )
                 .expect("mint");
             assert!(t.claims.get("groups").is_none());
             assert_eq!(t.claims["_claim_names"]["groups"], "src1");
@@ -741,7 +767,12 @@ mod tests {
             let oidc = vec!["openid".to_string()];
             let grafana = dir.scenario().app("grafana").expect("grafana");
             let t = m
-                .id_token(2, grafana, &ctx(dir, "many-groups", &oidc, true), None)
+                .id_token(
+                    2,
+                    grafana,
+                    &ctx(dir, "many-groups", &oidc, true),
+                    FrontChannelHashes::default(),
+                )
                 .expect("mint");
             assert_eq!(t.claims["hasgroups"], true);
             assert!(t.claims.get("groups").is_none());
@@ -764,7 +795,12 @@ mod tests {
             let oidc = vec!["openid".to_string(), "profile".to_string()];
             let grafana = dir.scenario().app("grafana").expect("grafana");
             let t = m
-                .id_token(2, grafana, &ctx(dir, "alice", &oidc, false), None)
+                .id_token(
+                    2,
+                    grafana,
+                    &ctx(dir, "alice", &oidc, false),
+                    FrontChannelHashes::default(),
+                )
                 .expect("mint");
             assert!(t.claims.get("email").is_none());
         });

@@ -410,3 +410,63 @@ async fn the_implicit_flow_says_hasgroups_instead_of_many_groups() {
     assert!(id.get("groups").is_none() && id.get("_claim_names").is_none());
     assert_eq!(id["nonce"], "n-9");
 }
+
+/// The left half of SHA-256, base64url: how OIDC Core §3.3.2.11 binds an ID
+/// token to the code and access token issued beside it.
+fn left_half_sha256(value: &str) -> String {
+    use base64::Engine;
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, value.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&d.as_ref()[..16])
+}
+
+#[tokio::test]
+async fn a_hybrid_id_token_carries_the_hashes_of_what_came_with_it() {
+    let mut scenario = entrance_sandbox::Scenario::builtin();
+    for a in scenario
+        .applications
+        .iter_mut()
+        .filter(|a| a.name == "grafana")
+    {
+        a.web.implicit_grant_settings.enable_id_token_issuance = true;
+        a.web.implicit_grant_settings.enable_access_token_issuance = true;
+    }
+    let sb = entrance_sandbox::Sandbox::start(scenario)
+        .await
+        .expect("start");
+    let grafana = app(&sb, "grafana");
+    let url = authorize_url(
+        &sb,
+        "contoso",
+        &[
+            ("client_id", &grafana.app_id),
+            ("response_type", "code id_token token"),
+            ("redirect_uri", GRAFANA_CB),
+            ("scope", "openid profile User.Read"),
+            ("nonce", "n-10"),
+            ("state", "s"),
+        ],
+    );
+    let r = sign_in(&client(), &sb, &url, "alice").await;
+    let params = location_params(r.headers());
+    let id = claims(&params["id_token"]);
+    assert_eq!(id["c_hash"], left_half_sha256(&params["code"]));
+    assert_eq!(id["at_hash"], left_half_sha256(&params["access_token"]));
+
+    // Without an access token beside it, no at_hash.
+    let url = authorize_url(
+        &sb,
+        "contoso",
+        &[
+            ("client_id", &grafana.app_id),
+            ("response_type", "code id_token"),
+            ("redirect_uri", GRAFANA_CB),
+            ("scope", "openid profile"),
+            ("nonce", "n-11"),
+            ("state", "s"),
+        ],
+    );
+    let r = sign_in(&client(), &sb, &url, "alice").await;
+    let id = claims(&location_params(r.headers())["id_token"]);
+    assert!(id.get("c_hash").is_some());
+    assert!(id.get("at_hash").is_none(), "{id}");
+}
