@@ -377,8 +377,9 @@ async fn an_independent_jwt_library_verifies_id_and_api_tokens_even_after_rotati
     .expect("v1 access token verifies");
 }
 
-#[tokio::test]
-async fn the_implicit_flow_says_hasgroups_instead_of_many_groups() {
+/// The built-in scenario with Grafana's registration issuing ID tokens (and,
+/// with `access_tokens`, access tokens) from /authorize.
+async fn sandbox_with_grafana_front_channel(access_tokens: bool) -> entrance_sandbox::Sandbox {
     let mut scenario = entrance_sandbox::Scenario::builtin();
     for a in scenario
         .applications
@@ -386,10 +387,16 @@ async fn the_implicit_flow_says_hasgroups_instead_of_many_groups() {
         .filter(|a| a.name == "grafana")
     {
         a.web.implicit_grant_settings.enable_id_token_issuance = true;
+        a.web.implicit_grant_settings.enable_access_token_issuance = access_tokens;
     }
-    let sb = entrance_sandbox::Sandbox::start(scenario)
+    entrance_sandbox::Sandbox::start(scenario)
         .await
-        .expect("start");
+        .expect("start")
+}
+
+#[tokio::test]
+async fn the_implicit_flow_says_hasgroups_instead_of_many_groups() {
+    let sb = sandbox_with_grafana_front_channel(false).await;
     let grafana = app(&sb, "grafana");
     let url = authorize_url(
         &sb,
@@ -421,18 +428,7 @@ fn left_half_sha256(value: &str) -> String {
 
 #[tokio::test]
 async fn a_hybrid_id_token_carries_the_hashes_of_what_came_with_it() {
-    let mut scenario = entrance_sandbox::Scenario::builtin();
-    for a in scenario
-        .applications
-        .iter_mut()
-        .filter(|a| a.name == "grafana")
-    {
-        a.web.implicit_grant_settings.enable_id_token_issuance = true;
-        a.web.implicit_grant_settings.enable_access_token_issuance = true;
-    }
-    let sb = entrance_sandbox::Sandbox::start(scenario)
-        .await
-        .expect("start");
+    let sb = sandbox_with_grafana_front_channel(true).await;
     let grafana = app(&sb, "grafana");
     let url = authorize_url(
         &sb,
