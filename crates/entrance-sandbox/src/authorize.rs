@@ -906,7 +906,7 @@ fn respond(
     let now = st.now();
     let mut params: Vec<(String, String)> = Vec::new();
     let mut code_value = None;
-    let mut access_token: Option<String> = None;
+    let mut at_hash = None;
     if req.code {
         let code = format!("1.A{}", random_b64(96));
         lock(&st.store.codes).insert(
@@ -966,7 +966,7 @@ fn respond(
             );
             match minter.user_access_token(client, ClientAuth::Public, &ctx, &resource, &scp) {
                 Ok(t) => {
-                    access_token = Some(t.token.clone());
+                    at_hash = Some(half_hash(&t.token));
                     params.push(("access_token".into(), t.token));
                     params.push(("token_type".into(), "Bearer".into()));
                     params.push(("expires_in".into(), t.expires_in.to_string()));
@@ -982,7 +982,7 @@ fn respond(
             // issued beside it (OIDC Core §3.3.2.11; IDT `at_hash`).
             let hashes = crate::tokens::FrontChannelHashes {
                 c_hash: code_value.as_deref().map(half_hash),
-                at_hash: access_token.as_deref().map(half_hash),
+                at_hash,
             };
             match minter.id_token(req.version, client, &ctx, hashes) {
                 Ok(t) => params.push(("id_token".into(), t.token)),

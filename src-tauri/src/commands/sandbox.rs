@@ -240,14 +240,10 @@ fn app(a: &Application) -> SandboxApp {
     }
 }
 
-/// `https://host[:port]` of an https URI; `None` for any other scheme.
+/// The origin (`https://host[:port]`) of an https URI; `None` otherwise.
 fn public_origin(uri: &str) -> Option<String> {
-    let rest = uri.strip_prefix("https://")?;
-    let host = rest
-        .split(['/', '?', '#'])
-        .next()
-        .filter(|h| !h.is_empty())?;
-    Some(format!("https://{host}"))
+    let url = url::Url::parse(uri).ok()?;
+    (url.scheme() == "https").then(|| url.origin().ascii_serialization())
 }
 
 #[cfg(test)]
@@ -299,6 +295,13 @@ mod tests {
             "Camunda Operate's own host, not a guess from the product name"
         );
         assert_eq!(entrance.public_url, None, "only loopback redirect URIs");
+        for product_app in info.apps.iter().filter(|a| a.target.is_some()) {
+            assert!(
+                product_app.public_url.is_some(),
+                "{} has an https redirect URI",
+                product_app.name
+            );
+        }
         assert!(info
             .apps
             .iter()

@@ -188,7 +188,7 @@ export function sandboxInputs(
     app: app.name,
     inputs: {
       ...current,
-      base_url: current.base_url.trim() || app.public_url || `https://${target}.${sandbox.tenant_domain}`,
+      base_url: current.base_url.trim() || (app.public_url ?? ''),
       tenant: sandbox.tenant_id,
       client_id: app.client_id,
       cloud: 'global',
