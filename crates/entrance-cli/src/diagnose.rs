@@ -97,7 +97,7 @@ pub struct Args {
     reports: Vec<PathBuf>,
 }
 
-fn parse_cloud(text: &str) -> Result<Cloud, String> {
+pub(crate) fn parse_cloud(text: &str) -> Result<Cloud, String> {
     Cloud::parse(text)
         .ok_or_else(|| format!("`{text}` is not a cloud: use global, us-gov or china"))
 }

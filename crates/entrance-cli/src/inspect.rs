@@ -74,10 +74,13 @@ pub struct Args {
     /// `get-member-objects` (IDs only, one call).
     #[arg(long, value_name = "METHOD", default_value = "transitive-member-of", value_parser = ["transitive-member-of", "get-member-objects"])]
     groups_method: String,
-    /// Microsoft Graph's root (default: from the token's overage marker, else
-    /// https://graph.microsoft.com).
+    /// Microsoft Graph's root (default: the Graph of --cloud). The Graph token
+    /// is sent only there, never to a host named inside the inspected token.
     #[arg(long, value_name = "URL", requires = "resolve_groups")]
     graph_url: Option<String>,
+    /// The cloud whose Microsoft Graph to ask: global (default), us-gov or china.
+    #[arg(long, value_name = "CLOUD", requires = "resolve_groups", conflicts_with = "graph_url", value_parser = crate::diagnose::parse_cloud)]
+    cloud: Option<entrance_core::login::Cloud>,
     /// Say what this target product will do with the token (keep, grafana,
     /// authentik, camunda, openmetadata, generic-oidc).
     #[arg(long, value_name = "NAME")]
@@ -181,12 +184,10 @@ fn resolve(
     let token = graph_token(args, stdin_taken)?;
     let report = inspection.tokens.get(primary(inspection));
     let claims = report.and_then(|t| t.claims.as_ref());
+    // The admin's choice only: the token's own overage marker could name any host.
     let graph_base = match &args.graph_url {
         Some(u) => u.clone(),
-        None => claims
-            .and_then(groups::graph_base_from_overage)
-            .map(|u| u.to_string())
-            .unwrap_or_else(|| "https://graph.microsoft.com".into()),
+        None => groups::graph_base_for_cloud(args.cloud.unwrap_or_default()).to_string(),
     };
     // The token's user, as the product asks (`/users/{oid}`); else `/me`.
     let subject = match claims.and_then(|c| c.get("oid")).and_then(Value::as_str) {

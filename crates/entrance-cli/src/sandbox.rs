@@ -114,11 +114,7 @@ async fn serve(
             other => Error::Internal(other.to_string()),
         })?;
     if let (Some(path), Some(pem)) = (ca_out, sandbox.ca_pem()) {
-        std::fs::write(path, pem).map_err(|source| Error::Io {
-            action: "writing",
-            path: path.display().to_string(),
-            source,
-        })?;
+        entrance_core::paths::write_atomic(path, pem.as_bytes())?;
     }
     let scenario = sandbox.scenario();
     let first = scenario.tenants.first();

@@ -155,12 +155,25 @@ impl GroupsError {
     }
 }
 
-/// Microsoft Graph's root for a token's overage marker.
+/// Microsoft Graph's root in the cloud the admin chose.
 ///
-/// Real tokens name an Azure AD Graph URL (`https://graph.windows.net/{tid}/users/{oid}/getMemberObjects`);
-/// Azure AD Graph is retired, so its host is mapped to Microsoft Graph's for
-/// the same cloud (entra-facts §C, §H). Other hosts (the sandbox) are kept.
-pub fn graph_base_from_overage(claims: &JsonObject) -> Option<url::Url> {
+/// The admin's Graph token is sent only to this root, to the root in the
+/// discovery document of an authority the admin gave
+/// ([`graph_base_from_msgraph_host`]) or to an address the admin typed —
+/// never to a host named inside the token being inspected: a token's
+/// `_claim_sources` endpoint is the token issuer's word, and a forged token
+/// could name any server.
+pub fn graph_base_for_cloud(cloud: crate::login::Cloud) -> url::Url {
+    url::Url::parse(&format!("https://{}", cloud.graph_host()))
+        .unwrap_or_else(|_| unreachable!("the cloud table holds valid hosts"))
+}
+
+/// The cloud whose Microsoft Graph a token's overage marker names, when it
+/// is one of Microsoft's (Azure AD Graph hosts map to Microsoft Graph's for
+/// the same cloud). Only said to the admin, to pick the right cloud; nothing
+/// is sent there on the token's word.
+pub fn overage_cloud(claims: &JsonObject) -> Option<crate::login::Cloud> {
+    use crate::login::Cloud;
     let src = claims.get("_claim_names")?.get("groups")?.as_str()?;
     let endpoint = claims
         .get("_claim_sources")?
@@ -168,19 +181,12 @@ pub fn graph_base_from_overage(claims: &JsonObject) -> Option<url::Url> {
         .get("endpoint")?
         .as_str()?;
     let url = url::Url::parse(endpoint).ok()?;
-    let host = url.host_str()?;
-    let mapped = match host {
-        "graph.windows.net" => Some("graph.microsoft.com"),
-        "graph.chinacloudapi.cn" => Some("microsoftgraph.chinacloudapi.cn"),
-        "graph.windows.us" | "graph.usgovcloudapi.net" => Some("graph.microsoft.us"),
+    match url.host_str()? {
+        "graph.windows.net" | "graph.microsoft.com" => Some(Cloud::Global),
+        "graph.chinacloudapi.cn" | "microsoftgraph.chinacloudapi.cn" => Some(Cloud::China),
+        "graph.windows.us" | "graph.usgovcloudapi.net" | "graph.microsoft.us" => Some(Cloud::UsGov),
         _ => None,
-    };
-    let base = match (mapped, url.port()) {
-        (Some(h), _) => format!("https://{h}"),
-        (None, Some(p)) => format!("{}://{host}:{p}", url.scheme()),
-        (None, None) => format!("{}://{host}", url.scheme()),
-    };
-    url::Url::parse(&base).ok()
+    }
 }
 
 /// Microsoft Graph's root from a discovery document's `msgraph_host`
@@ -260,9 +266,7 @@ pub async fn resolve_groups(
     access_token: &SecretString,
 ) -> Result<GroupResolution, GroupsError> {
     let first = first_url(query)?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(REQUEST_TIMEOUT)
+    let client = crate::http::client_builder(REQUEST_TIMEOUT)
         .build()
         .map_err(|e| GroupsError::Network {
             url: first.to_string(),
@@ -373,15 +377,12 @@ pub(crate) async fn send(
         .await
         .map_err(|e| network(describe(&e)))?;
     let status = response.status();
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| network(describe(&e)))? {
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(network(format!(
-                "the answer is larger than {MAX_BODY_BYTES} bytes"
-            )));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = crate::http::read_body(&mut response, MAX_BODY_BYTES)
+        .await
+        .map_err(|e| match e {
+            crate::http::BodyError::Transport(e) => network(describe(&e)),
+            other => network(other.to_string()),
+        })?;
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     if status.is_success() {
         return Ok(body);
@@ -456,25 +457,30 @@ mod tests {
     }
 
     #[test]
-    fn groups_overage_endpoint_maps_azure_ad_graph_to_microsoft_graph() {
+    fn groups_overage_marker_names_a_cloud_but_never_a_host_to_send_to() {
+        use crate::login::Cloud;
         let c = obj(serde_json::json!({
             "_claim_names": {"groups": "src1"},
             "_claim_sources": {"src1": {"endpoint": "https://graph.windows.net/t/users/o/getMemberObjects"}}
         }));
         assert!(has_overage(&c));
+        assert_eq!(overage_cloud(&c), Some(Cloud::Global));
+        // A forged marker naming another server gives no cloud, and the
+        // only roots there are are Microsoft's per cloud.
+        let forged = obj(serde_json::json!({
+            "_claim_names": {"groups": "src1"},
+            "_claim_sources": {"src1": {"endpoint": "https://attacker.example/t/users/o/getMemberObjects"}}
+        }));
+        assert_eq!(overage_cloud(&forged), None);
+        assert!(overage_cloud(&obj(serde_json::json!({"groups": []}))).is_none());
         assert_eq!(
-            graph_base_from_overage(&c).unwrap().as_str(),
+            graph_base_for_cloud(Cloud::UsGov).as_str(),
+            "https://graph.microsoft.us/"
+        );
+        assert_eq!(
+            graph_base_for_cloud(Cloud::Global).as_str(),
             "https://graph.microsoft.com/"
         );
-        let sandbox = obj(serde_json::json!({
-            "_claim_names": {"groups": "src1"},
-            "_claim_sources": {"src1": {"endpoint": "http://127.0.0.1:4567/t/users/o/getMemberObjects"}}
-        }));
-        assert_eq!(
-            graph_base_from_overage(&sandbox).unwrap().as_str(),
-            "http://127.0.0.1:4567/"
-        );
-        assert!(graph_base_from_overage(&obj(serde_json::json!({"groups": []}))).is_none());
     }
 
     #[test]

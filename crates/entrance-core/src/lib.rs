@@ -17,6 +17,7 @@ pub mod diagnose;
 pub mod error;
 pub mod findings;
 pub mod groups;
+pub mod http;
 pub mod inspect;
 pub mod login;
 pub mod paths;

@@ -24,19 +24,22 @@ pub fn config_dir() -> Result<PathBuf> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// flushed, then renamed over the target. A crash leaves the old file or the
 /// new one, never half of either.
+///
+/// The temporary file has an unpredictable name and is created exclusively
+/// (`tempfile`: `O_EXCL`, mode 0600), so a symlink planted beside the target
+/// is never followed. A symlink *at* the target is replaced by the file, not
+/// written through.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         action: "create folder",
         path: dir.display().to_string(),
         source,
     })?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
     let io = |action: &'static str, p: &Path| {
         let p = p.display().to_string();
         move |source| Error::Io {
@@ -45,11 +48,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             source,
         }
     };
-    let mut file = std::fs::File::create(&tmp).map_err(io("create", &tmp))?;
-    file.write_all(bytes).map_err(io("write", &tmp))?;
-    file.sync_all().map_err(io("flush", &tmp))?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(io("replace", path))?;
+    let prefix = format!(
+        ".{}.",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+    );
+    let mut file = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io("create a temporary file in", dir))?;
+    file.write_all(bytes).map_err(io("write", file.path()))?;
+    file.as_file()
+        .sync_all()
+        .map_err(io("flush", file.path()))?;
+    file.persist(path)
+        .map_err(|e| io("replace", path)(e.error))?;
     Ok(())
 }
 
@@ -71,5 +84,33 @@ mod tests {
             .collect();
         assert!(leftovers.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// An attacker who can write to the folder plants symlinks at every name
+    /// the old code would have used (`.<name>.<pid>.tmp`) pointing at a file
+    /// of the victim's; the write must leave that file alone.
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_never_follows_a_planted_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"precious").unwrap();
+        let file = dir.path().join("profiles.json");
+        let planted = dir
+            .path()
+            .join(format!(".profiles.json.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        write_atomic(&file, b"{}").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert_eq!(std::fs::read(&file).unwrap(), b"{}");
+        // A symlink at the target itself is replaced, not written through.
+        let link = dir.path().join("report.md");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        write_atomic(&link, b"report").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert!(!std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 }

@@ -264,7 +264,7 @@ impl ProfileStore {
                 let copy = self.corrupt_copy_path();
                 // Keep the admin's data: a copy beside it, never overwritten by
                 // a later, different corruption's copy of itself.
-                let _ = std::fs::write(&copy, &bytes);
+                let _ = crate::paths::write_atomic(&copy, &bytes);
                 Err(Error::ProfilesCorrupt {
                     path: self.path.display().to_string(),
                     copy: copy.display().to_string(),

@@ -169,22 +169,19 @@ pub fn jwks(keys: &[(&str, &str)]) -> String {
     json!({"keys": keys.iter().map(|(pem, kid)| jwk(pem, kid)).collect::<Vec<_>>()}).to_string()
 }
 
-/// A temporary file holding `content`; removed on drop.
-pub struct TempFile(pub std::path::PathBuf);
+/// A temporary file holding `content`, in a private folder of its own
+/// (`tempfile`); both are removed on drop.
+pub struct TempFile(pub std::path::PathBuf, tempfile::TempDir);
 
 impl TempFile {
     pub fn new(name: &str, content: &str) -> TempFile {
-        let dir = std::env::temp_dir().join(format!("entrance-core-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join(name);
+        let dir = tempfile::Builder::new()
+            .prefix("entrance-core-test-")
+            .tempdir()
+            .expect("temp dir");
+        let path = dir.path().join(name);
         std::fs::write(&path, content).expect("temp file");
-        TempFile(path)
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        TempFile(path, dir)
     }
 }
 

@@ -407,9 +407,7 @@ async fn load(source: &JwksSource) -> KeySet {
 
 async fn fetch(url: &url::Url) -> Result<Vec<u8>, String> {
     check_url(url)?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(FETCH_TIMEOUT)
+    let client = crate::http::client_builder(FETCH_TIMEOUT)
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
     let mut response = client
@@ -432,16 +430,12 @@ async fn fetch(url: &url::Url) -> Result<Vec<u8>, String> {
     if !status.is_success() {
         return Err(format!("HTTP {status}"));
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| describe_reqwest(&e))? {
-        if body.len() + chunk.len() > MAX_JWKS_BYTES {
-            return Err(format!(
-                "the response is larger than {MAX_JWKS_BYTES} bytes"
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    crate::http::read_body(&mut response, MAX_JWKS_BYTES)
+        .await
+        .map_err(|e| match e {
+            crate::http::BodyError::Transport(e) => describe_reqwest(&e),
+            other => other.to_string(),
+        })
 }
 
 fn describe_reqwest(e: &reqwest::Error) -> String {

@@ -24,9 +24,24 @@ describe('inspect helpers', () => {
     expect(guidProblem('aaaa', 'Tenant')).toMatch(/4 hex digits/);
   });
 
-  it('reads overage and maps Azure AD Graph to Microsoft Graph', () => {
+  it('reads overage and suggests the Graph of the issuer\'s cloud', () => {
     expect(hasOverage(token)).toBe(true);
     expect(graphBase(token)).toBe('https://graph.microsoft.com');
+    const gov = { ...token, claims: { ...token.claims, iss: 'https://login.microsoftonline.us/t/v2.0' } };
+    expect(graphBase(gov)).toBe('https://graph.microsoft.us');
+  });
+
+  it('never suggests a Graph host named inside the token', () => {
+    const forged = {
+      ...token,
+      claims: {
+        ...token.claims,
+        iss: 'https://attacker.example/t/v2.0',
+        _claim_names: { groups: 'src1' },
+        _claim_sources: { src1: { endpoint: 'https://attacker.example/t/users/x/getMemberObjects' } },
+      },
+    };
+    expect(graphBase(forged)).toBe('https://graph.microsoft.com');
   });
 
   it('puts errors first and marks the claims findings are about', () => {

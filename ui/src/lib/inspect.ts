@@ -62,23 +62,39 @@ export function hasOverage(t: TokenReport): boolean {
   return typeof names === 'object' && names !== null && !Array.isArray(names) && 'groups' in names;
 }
 
-/** Microsoft Graph's root for the overage marker (Azure AD Graph → Microsoft Graph). */
+/** Microsoft Graph in each cloud, as the admin picks it for resolving groups. */
+export const GRAPH_CLOUDS: { label: string; base: string }[] = [
+  { label: 'Global', base: 'https://graph.microsoft.com' },
+  { label: 'US Government', base: 'https://graph.microsoft.us' },
+  { label: 'US Government (DoD)', base: 'https://dod-graph.microsoft.us' },
+  { label: 'China (21Vianet)', base: 'https://microsoftgraph.chinacloudapi.cn' },
+];
+
+const LOGIN_HOST_CLOUD: Record<string, string> = {
+  'login.microsoftonline.com': 'https://graph.microsoft.com',
+  'sts.windows.net': 'https://graph.microsoft.com',
+  'login.microsoftonline.us': 'https://graph.microsoft.us',
+  'login.partner.microsoftonline.cn': 'https://microsoftgraph.chinacloudapi.cn',
+  'login.chinacloudapi.cn': 'https://microsoftgraph.chinacloudapi.cn',
+};
+
+/**
+ * The Graph to suggest for a token: the Microsoft Graph of the cloud its
+ * issuer belongs to, else the global one. Only Microsoft's own Graph hosts
+ * come out of it: a host named inside the token (its overage marker) is
+ * never suggested, because the admin's Graph token would be sent there.
+ */
 export function graphBase(t: TokenReport): string {
-  const names = t.claims?.['_claim_names'] as Record<string, JsonValue> | undefined;
-  const sources = t.claims?.['_claim_sources'] as Record<string, Record<string, JsonValue>> | undefined;
-  const src = names && typeof names['groups'] === 'string' ? names['groups'] : null;
-  const endpoint = src && sources?.[src] ? sources[src]['endpoint'] : null;
-  if (typeof endpoint === 'string') {
+  const iss = t.claims?.['iss'];
+  if (typeof iss === 'string') {
     try {
-      const u = new URL(endpoint);
-      if (u.hostname === 'graph.windows.net') return 'https://graph.microsoft.com';
-      if (u.hostname === 'graph.chinacloudapi.cn') return 'https://microsoftgraph.chinacloudapi.cn';
-      return u.origin;
+      const known = LOGIN_HOST_CLOUD[new URL(iss).hostname];
+      if (known) return known;
     } catch {
-      /* fall through */
+      /* not a URL: the global cloud */
     }
   }
-  return 'https://graph.microsoft.com';
+  return GRAPH_CLOUDS[0].base;
 }
 
 /** One mark on the timeline. */

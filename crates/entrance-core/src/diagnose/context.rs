@@ -154,15 +154,12 @@ impl Context {
     /// timeout.
     pub fn http_client(&self) -> Result<reqwest::Client, String> {
         let env = self.env.clone();
-        let mut builder = reqwest::Client::builder()
+        let mut builder = crate::http::client_builder(self.timeout)
+            .connect_timeout(self.timeout)
             .no_proxy()
             .proxy(reqwest::Proxy::custom(move |url| {
                 super::environment::proxy_for(&env, url)
-            }))
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.timeout)
-            .connect_timeout(self.timeout)
-            .user_agent(concat!("Entrance/", env!("CARGO_PKG_VERSION")));
+            }));
         if let Some(pem) = self.extra_ca_pem() {
             for cert in reqwest::Certificate::from_pem_bundle(pem.as_bytes())
                 .map_err(|e| format!("the CA file holds no usable certificate: {e}"))?

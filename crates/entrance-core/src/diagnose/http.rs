@@ -382,17 +382,16 @@ pub(super) async fn run(cx: &Context, subject: Subject) -> Outcome {
             || response.headers().contains_key("x-ms-ests-server"),
     };
     let mut response = response;
-    let mut body: Vec<u8> = Vec::new();
-    while body.len() < BODY_LIMIT {
-        let left = deadline.saturating_sub(t0.elapsed());
-        match tokio::time::timeout(left, response.chunk()).await {
-            Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
-            // A body cut short (or never finished) still tells the status;
-            // the status decides.
-            _ => break,
-        }
-    }
-    answer.body = String::from_utf8_lossy(&body[..body.len().min(BODY_LIMIT)]).into_owned();
+    let left = deadline.saturating_sub(t0.elapsed());
+    // A body cut short (or never finished) still tells the status; the
+    // status decides.
+    let body = match tokio::time::timeout(left, crate::http::read_prefix(&mut response, BODY_LIMIT))
+        .await
+    {
+        Ok(Ok(body)) => body,
+        _ => Vec::new(),
+    };
+    answer.body = String::from_utf8_lossy(&body).into_owned();
 
     if subject == Subject::Authority {
         cx.facts().server_date = date_header

@@ -55,14 +55,9 @@ pub(super) async fn send(request: reqwest::RequestBuilder, max: usize) -> Result
         .get(reqwest::header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
-        let room = max.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= max {
-            break;
-        }
-    }
+    let body = crate::http::read_prefix(&mut response, max)
+        .await
+        .map_err(|e| describe(&e))?;
     Ok(Answer {
         status,
         location,

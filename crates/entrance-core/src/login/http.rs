@@ -32,19 +32,17 @@ impl Default for HttpOptions {
     }
 }
 
-/// The configured client. Cheap to clone.
+/// The configured client. Cheap to clone. `client` is what `openidconnect`
+/// talks through: every answer it reads is bounded
+/// ([`crate::http::BoundedClient`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Http {
-    pub(crate) client: reqwest::Client,
+    pub(crate) client: crate::http::BoundedClient,
 }
 
 impl Http {
     pub(crate) fn new(options: &HttpOptions) -> Result<Http, LoginError> {
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout.min(Duration::from_secs(15)))
-            .user_agent(concat!("Entrance/", env!("CARGO_PKG_VERSION")));
+        let mut builder = crate::http::client_builder(options.timeout);
         if let Some(pem) = &options.extra_ca_pem {
             let cert = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| {
                 LoginError::InvalidRequest {
@@ -59,7 +57,9 @@ impl Http {
             url: String::new(),
             detail: format!("the HTTP client could not be built: {e}"),
         })?;
-        Ok(Http { client })
+        Ok(Http {
+            client: crate::http::BoundedClient::new(client, crate::http::MAX_TOKEN_RESPONSE_BYTES),
+        })
     }
 
     /// GETs a JSON document (discovery, JWKS). Returns the status and at most
@@ -67,6 +67,7 @@ impl Http {
     pub(crate) async fn get(&self, url: &Url) -> Result<(u16, Vec<u8>), LoginError> {
         let response = self
             .client
+            .inner()
             .get(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
@@ -84,21 +85,23 @@ pub(crate) async fn read_limited(
     limit: usize,
     url: &str,
 ) -> Result<Vec<u8>, LoginError> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, url))? {
-        if body.len() + chunk.len() > limit {
-            return Err(LoginError::Protocol {
-                detail: format!("{url} answered more than {limit} bytes"),
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    crate::http::read_body(&mut response, limit)
+        .await
+        .map_err(|e| classify(&e, url))
 }
 
 /// Sorts a transport failure: TLS (certificate, handshake) or network
 /// (DNS, refused, reset, timeout).
 pub(crate) fn classify(error: &(dyn std::error::Error + 'static), url: &str) -> LoginError {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if let Some(crate::http::BodyError::TooLarge { limit }) = e.downcast_ref() {
+            return LoginError::Protocol {
+                detail: format!("{url} answered more than {limit} bytes; Entrance stopped reading"),
+            };
+        }
+        cause = e.source();
+    }
     let detail = chain(error);
     let lower = detail.to_ascii_lowercase();
     if ["certificate", "tls", "handshake", "unknownissuer", "ssl"]

@@ -78,7 +78,7 @@ pub(crate) async fn check(
     redirect_uri: &str,
     attempt: &Attempt<'_>,
 ) -> Result<(), LoginError> {
-    let Ok(response) = http.client.get(url.clone()).send().await else {
+    let Ok(response) = http.client.inner().get(url.clone()).send().await else {
         return Ok(());
     };
     let status = response.status().as_u16();

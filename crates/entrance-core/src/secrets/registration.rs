@@ -74,9 +74,7 @@ pub async fn registered_secrets(
         base.as_str().trim_end_matches('/')
     ))
     .map_err(|e| Error::Internal(e.to_string()))?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(crate::groups::REQUEST_TIMEOUT)
+    let client = crate::http::client_builder(crate::groups::REQUEST_TIMEOUT)
         .build()
         .map_err(|e| Error::Internal(e.to_string()))?;
     let body = crate::groups::send(client.get(url.clone()), token, &url, &[])

@@ -1,0 +1,150 @@
+//! The CLI played as an attacker would: forged tokens, hostile servers and
+//! hostile input. Each test reproduces one attack and checks it fails.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Value};
+
+const TID: &str = "11111111-2222-3333-4444-555555555555";
+const GRAPH_TOKEN: &str = "admins-graph-token-e4f1c2";
+
+fn entrance(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_entrance"));
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the entrance binary runs");
+    let mut input = child.stdin.take().expect("stdin");
+    let stdin = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let out = child.wait_with_output().expect("entrance finishes");
+    let _ = writer.join();
+    out
+}
+
+fn b64(v: &Value) -> String {
+    URL_SAFE_NO_PAD.encode(v.to_string())
+}
+
+fn unsigned(claims: &Value) -> String {
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        b64(&json!({"typ": "JWT", "alg": "RS256", "kid": "k"})),
+        b64(claims)
+    )
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
+}
+
+/// A server on 127.0.0.1 that records every request head it gets and
+/// answers like Graph with an empty list.
+fn recorder() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = vec![0u8; 16 * 1024];
+            let n = s.read(&mut buf).unwrap_or(0);
+            log.lock()
+                .expect("log")
+                .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let body = r#"{"value":[]}"#;
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, seen)
+}
+
+/// Finding 1: a token whose overage marker names the attacker's server must
+/// not make Entrance send the admin's Graph token there. It goes to the
+/// Graph the admin chose, and only there.
+#[test]
+fn the_graph_token_never_goes_to_a_host_named_in_the_inspected_token() {
+    let (attacker, attacker_seen) = recorder();
+    let (graph, graph_seen) = recorder();
+    let now = now();
+    let forged = unsigned(&json!({
+        "aud": "c0ffee00-0000-4000-8000-000000000001",
+        "iss": format!("https://login.microsoftonline.com/{TID}/v2.0"),
+        "iat": now - 60, "nbf": now - 60, "exp": now + 3600,
+        "oid": "0a0a0a0a-1111-4222-8333-444444444444",
+        "tid": TID, "ver": "2.0",
+        "_claim_names": {"groups": "src1"},
+        "_claim_sources": {"src1": {"endpoint": format!("{attacker}/{TID}/users/x/getMemberObjects")}}
+    }));
+    for verify in [false, true] {
+        let mut args = vec![
+            "inspect",
+            "--json",
+            "--resolve-groups",
+            "--graph-token-env",
+            "G",
+            "--graph-url",
+            &graph,
+        ];
+        if verify {
+            args.push("--verify");
+        }
+        let out = entrance(&args, forged.as_bytes(), &[("G", GRAPH_TOKEN)]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains(GRAPH_TOKEN), "{stdout}");
+    }
+    assert!(
+        attacker_seen.lock().expect("log").is_empty(),
+        "the attacker's server was contacted: {:?}",
+        attacker_seen.lock().expect("log")
+    );
+    let graph_seen = graph_seen.lock().expect("log");
+    assert!(
+        graph_seen
+            .iter()
+            .any(|r| r.contains(&format!("Bearer {GRAPH_TOKEN}"))),
+        "the chosen Graph got the token: {graph_seen:?}"
+    );
+    // Without --graph-url the default is Microsoft Graph of the chosen
+    // cloud (global unless --cloud says otherwise), never the marker's host.
+    for (extra, host) in [
+        (None, "graph.microsoft.com"),
+        (Some("china"), "microsoftgraph.chinacloudapi.cn"),
+    ] {
+        let mut args = vec![
+            "inspect",
+            "--json",
+            "--resolve-groups",
+            "--graph-token-env",
+            "G",
+        ];
+        if let Some(cloud) = extra {
+            args.extend(["--cloud", cloud]);
+        }
+        let out = entrance(&args, forged.as_bytes(), &[("G", GRAPH_TOKEN)]);
+        let body: Value = serde_json::from_slice(&out.stdout).expect("json");
+        let resolved = body["groups_resolved"].to_string();
+        assert!(resolved.contains(host), "{resolved}");
+        assert!(!resolved.contains(&attacker), "{resolved}");
+    }
+    assert!(attacker_seen.lock().expect("log").is_empty());
+}
