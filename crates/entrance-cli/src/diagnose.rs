@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Args as ClapArgs;
 use entrance_core::diagnose::report::{
-    duration_words, overall_words, status_counts, status_word, Redactor,
+    self, duration_words, overall_words, status_counts, status_word,
 };
 use entrance_core::diagnose::{
     self, CheckResult, CheckStatus, Credentials, DiagnoseEvent, DiagnoseRequest, Diagnosis,
@@ -119,8 +119,6 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
         None => (None, None),
     };
     let graph_token = graph_token(args)?;
-    let secrets: Vec<&SecretString> = client_secret.iter().chain(graph_token.iter()).collect();
-    let redactor = Redactor::new(&secrets);
     let credentials = Credentials {
         client_secret,
         graph_token,
@@ -130,7 +128,6 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
     let runtime = crate::login::runtime()?;
     let cancel = crate::login::cancel_on_ctrl_c(&runtime);
     let progress = Progress {
-        redactor: &redactor,
         colour: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let diagnosis = runtime.block_on(diagnose::run(
@@ -142,15 +139,15 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
     ))?;
 
     if json {
-        println!("{}", redactor.json_value(&diagnosis));
+        println!("{}", report::to_json_value(&diagnosis));
     } else {
-        print!("{}", summary(&diagnosis, &redactor));
+        print!("{}", summary(&diagnosis));
     }
     for path in &args.reports {
         let text = if is_json_path(path) {
-            redactor.json(&diagnosis)
+            report::to_json(&diagnosis)
         } else {
-            redactor.markdown(&diagnosis)
+            report::to_markdown(&diagnosis)
         };
         entrance_core::paths::write_atomic(path, text.as_bytes())?;
         eprintln!("Report written to {}", path.display());
@@ -231,12 +228,11 @@ fn graph_token(args: &Args) -> Result<Option<SecretString>, Error> {
 }
 
 /// One line per check on standard error as it ends.
-struct Progress<'a> {
-    redactor: &'a Redactor,
+struct Progress {
     colour: bool,
 }
 
-impl Progress<'_> {
+impl Progress {
     fn event(&self, event: &DiagnoseEvent) {
         match event {
             DiagnoseEvent::Planned { checks } => {
@@ -258,7 +254,7 @@ impl Progress<'_> {
             CheckStatus::Cancelled if r.duration_ms == 0 => String::new(),
             _ => format!(" ({})", duration_words(r.duration_ms)),
         };
-        self.redactor.text(&format!(
+        report::Redactor::default().text(&format!(
             "{word} {}: {}{time}",
             r.title,
             one_line(&r.summary)
@@ -282,7 +278,7 @@ fn one_line(text: &str) -> String {
 }
 
 /// The verdict and the ranked root causes with their fixes, for standard output.
-fn summary(d: &Diagnosis, redactor: &Redactor) -> String {
+fn summary(d: &Diagnosis) -> String {
     let mut out = format!(
         "{}: {} ({}, {}).\n",
         capitalized_verdict(d.overall),
@@ -343,7 +339,7 @@ fn summary(d: &Diagnosis, redactor: &Redactor) -> String {
             ));
         }
     }
-    redactor.text(&out)
+    report::Redactor::default().text(&out)
 }
 
 fn capitalized_verdict(overall: Overall) -> String {

@@ -22,6 +22,7 @@ pub mod inspect;
 pub mod login;
 pub mod paths;
 pub mod profiles;
+pub mod redact;
 pub mod secrets;
 pub mod targets;
 pub mod token;

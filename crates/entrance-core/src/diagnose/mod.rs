@@ -441,6 +441,27 @@ pub struct CheckResult {
     pub duration_ms: u32,
 }
 
+impl CheckResult {
+    /// Every text a server could have put in it, through `redactor`.
+    pub(crate) fn redacted(mut self, redactor: &crate::redact::Redactor) -> CheckResult {
+        let r = |s: &mut String| *s = redactor.text(s);
+        r(&mut self.summary);
+        for d in &mut self.details {
+            r(&mut d.label);
+            r(&mut d.value);
+        }
+        for f in &mut self.findings {
+            r(&mut f.message);
+            r(&mut f.fix);
+            for l in &mut f.links {
+                r(&mut l.label);
+                r(&mut l.url);
+            }
+        }
+        self
+    }
+}
+
 /// One root cause of a diagnosis: a check that did not pass although
 /// everything it depends on did, and the checks its failure explains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]

@@ -1,15 +1,7 @@
 //! A finished [`Diagnosis`] as an admin hands it on: Markdown to paste into a
-//! ticket, or JSON for a tool — both redacted first.
-//!
-//! Redaction runs over every string of the diagnosis, whichever the output:
-//! - a JWT (three base64url segments, the first an encoded JSON object)
-//!   becomes its decoded header and claims with the signature removed: the
-//!   reader sees what the token said and cannot replay it. An encrypted token
-//!   (five segments) keeps only its header; token-shaped text that does not
-//!   decode is removed;
-//! - the secret values handed to the [`Redactor`] (the client secret, a Graph
-//!   token) become `[redacted]`, also in their URL-encoded, JSON-escaped and
-//!   base64 forms.
+//! ticket, or JSON for a tool. Secret values were scrubbed when the
+//! diagnosis was made ([`super::run`]); every string passes
+//! [`crate::redact`] once more here, which removes token signatures.
 //!
 //! The Markdown reads top-down the way a ticket is triaged: the verdict, the
 //! ranked root causes with their fix and links, a table of every check, then
@@ -17,141 +9,34 @@
 
 use std::fmt::Write as _;
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine as _;
-use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
-use crate::token::Content;
+pub use crate::redact::{Redactor, REDACTED};
 
 use super::{CheckResult, CheckStatus, DiagnoseFinding, DiagnoseRequest, Diagnosis, Link, Overall};
 
-/// What a secret value is replaced with.
-pub const REDACTED: &str = "[redacted]";
-
-/// The diagnosis as Markdown, token signatures removed.
+/// The diagnosis as Markdown, token signatures removed. The one way a
+/// report is made, in the app and the CLI alike.
 pub fn to_markdown(diagnosis: &Diagnosis) -> String {
-    Redactor::default().markdown(diagnosis)
+    Markdown {
+        r: &Redactor::default(),
+        d: diagnosis,
+    }
+    .render()
 }
 
 /// The diagnosis as pretty JSON, token signatures removed.
 pub fn to_json(diagnosis: &Diagnosis) -> String {
-    Redactor::default().json(diagnosis)
+    serde_json::to_string_pretty(&to_json_value(diagnosis)).unwrap_or_default()
 }
 
-/// [`to_markdown`], with `secrets` replaced by `[redacted]` wherever they occur.
-pub fn to_markdown_redacted(diagnosis: &Diagnosis, secrets: &[&SecretString]) -> String {
-    Redactor::new(secrets).markdown(diagnosis)
-}
-
-/// [`to_json`], with `secrets` replaced by `[redacted]` wherever they occur.
-pub fn to_json_redacted(diagnosis: &Diagnosis, secrets: &[&SecretString]) -> String {
-    Redactor::new(secrets).json(diagnosis)
-}
-
-/// Removes token signatures and secret values from text before it leaves
-/// the process. Holds its own copies of the secrets' forms, as secrets.
-#[derive(Default)]
-pub struct Redactor {
-    /// Every form of every secret to scrub, longest first.
-    forms: Vec<SecretString>,
-}
-
-impl std::fmt::Debug for Redactor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Redactor")
-            .field("secret_forms", &self.forms.len())
-            .finish()
-    }
-}
-
-impl Redactor {
-    /// A redactor that also scrubs these secret values (empty ones are ignored).
-    pub fn new(secrets: &[&SecretString]) -> Redactor {
-        let mut forms: Vec<String> = Vec::new();
-        for secret in secrets {
-            let value = secret.expose_secret();
-            if value.is_empty() {
-                continue;
-            }
-            let json_escaped = serde_json::to_string(value).unwrap_or_default();
-            let candidates = [
-                value.to_string(),
-                url::form_urlencoded::byte_serialize(value.as_bytes()).collect(),
-                url::form_urlencoded::byte_serialize(value.as_bytes())
-                    .collect::<String>()
-                    .replace('+', "%20"),
-                json_escaped
-                    .get(1..json_escaped.len().saturating_sub(1))
-                    .unwrap_or_default()
-                    .to_string(),
-                STANDARD.encode(value),
-                URL_SAFE_NO_PAD.encode(value),
-            ];
-            for form in candidates {
-                if !form.is_empty() && !forms.contains(&form) {
-                    forms.push(form);
-                }
-            }
-        }
-        // Longest first: a form that contains another is replaced whole.
-        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        Redactor {
-            forms: forms.into_iter().map(SecretString::from).collect(),
-        }
-    }
-
-    /// `text` with every JWT decoded (signature removed) and every secret
-    /// form replaced by `[redacted]`.
-    pub fn text(&self, text: &str) -> String {
-        self.scrub(&redact_tokens(text))
-    }
-
-    /// Secret forms only (the last pass over a whole rendered report).
-    fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for form in &self.forms {
-            let form = form.expose_secret();
-            if out.contains(form) {
-                out = out.replace(form, REDACTED);
-            }
-        }
-        out
-    }
-
-    /// The diagnosis as a JSON value, every string redacted.
-    pub fn json_value(&self, diagnosis: &Diagnosis) -> Value {
-        let mut value = serde_json::to_value(diagnosis).unwrap_or_else(|e| {
-            serde_json::json!({ "error": format!("the diagnosis could not be written as JSON: {e}") })
-        });
-        self.redact_value(&mut value);
-        value
-    }
-
-    fn redact_value(&self, value: &mut Value) {
-        match value {
-            Value::String(s) => *s = self.text(s),
-            Value::Array(items) => items.iter_mut().for_each(|v| self.redact_value(v)),
-            Value::Object(map) => map.values_mut().for_each(|v| self.redact_value(v)),
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
-        }
-    }
-
-    /// Pretty JSON of the redacted diagnosis.
-    pub fn json(&self, diagnosis: &Diagnosis) -> String {
-        let text = serde_json::to_string_pretty(&self.json_value(diagnosis)).unwrap_or_default();
-        self.scrub(&text)
-    }
-
-    /// The Markdown report (see the module documentation).
-    pub fn markdown(&self, diagnosis: &Diagnosis) -> String {
-        let text = Markdown {
-            r: self,
-            d: diagnosis,
-        }
-        .render();
-        self.scrub(&text)
-    }
+/// The diagnosis as a JSON value, every string through the redactor.
+pub fn to_json_value(diagnosis: &Diagnosis) -> Value {
+    let mut value = serde_json::to_value(diagnosis).unwrap_or_else(|e| {
+        serde_json::json!({ "error": format!("the diagnosis could not be written as JSON: {e}") })
+    });
+    Redactor::default().value(&mut value);
+    value
 }
 
 /// `passed`, `failed`, `timed out`, … as the admin reads a check's status.
@@ -589,108 +474,6 @@ fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-/// Every JWT in `text` replaced by its decoded header and claims (no
-/// signature), every JWE by its header; token-shaped text that does not
-/// decode is removed.
-fn redact_tokens(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut run_start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        let in_run = is_token_char(c);
-        match (in_run, run_start) {
-            (true, None) => run_start = Some(i),
-            (false, Some(start)) => {
-                out.push_str(&redact_run(&text[start..i]));
-                run_start = None;
-                out.push(c);
-            }
-            (false, None) => out.push(c),
-            (true, Some(_)) => {}
-        }
-    }
-    if let Some(start) = run_start {
-        out.push_str(&redact_run(&text[start..]));
-    }
-    out
-}
-
-fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
-}
-
-/// One run of base64url characters and dots: tokens inside it are replaced.
-fn redact_run(run: &str) -> String {
-    if !run.contains("eyJ") || run.matches('.').count() < 2 {
-        return run.to_string();
-    }
-    let mut out = String::with_capacity(run.len());
-    let mut rest = run;
-    while let Some(at) = rest.find("eyJ") {
-        let (before, candidate) = rest.split_at(at);
-        out.push_str(before);
-        match token_at(candidate, before.is_empty() || before.ends_with('.')) {
-            Some((replacement, used)) => {
-                out.push_str(&replacement);
-                rest = &candidate[used..];
-            }
-            None => {
-                out.push_str("eyJ");
-                rest = &candidate[3..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A token at the start of `text` (which starts with `eyJ`): its
-/// replacement and how many bytes it spans. `at_boundary`: the text starts a
-/// run or follows a dot, so token-shaped text that does not decode is still a
-/// token.
-fn token_at(text: &str, at_boundary: bool) -> Option<(String, usize)> {
-    let parts: Vec<&str> = text.split('.').collect();
-    let span = |n: usize| parts.iter().take(n).map(|p| p.len()).sum::<usize>() + n - 1;
-    let compact = |n: usize| &text[..span(n)];
-    // An encrypted token: five parts, a header with `enc`.
-    if parts.len() >= 5 {
-        if let Some(Content::Jwe(jwe)) = decoded(compact(5)) {
-            if jwe.header.contains_key("enc") {
-                let header = Value::Object(jwe.header).to_string();
-                return Some((
-                    format!("[encrypted token removed; header {header}]"),
-                    span(5),
-                ));
-            }
-        }
-    }
-    if parts.len() < 3 || parts[1].is_empty() {
-        return None;
-    }
-    match decoded(compact(3)) {
-        Some(Content::Jws(jws)) => Some((
-            format!(
-                "[JWT, signature removed; header {} claims {}]",
-                Value::Object(jws.header),
-                Value::Object(jws.claims)
-            ),
-            span(3),
-        )),
-        _ if at_boundary && parts[..3].iter().all(|p| p.len() >= 2) => Some((
-            format!("[token-shaped text removed: {} characters]", span(3)),
-            span(3),
-        )),
-        _ => None,
-    }
-}
-
-/// What the token reader makes of a compact token (only the first item).
-fn decoded(compact: &str) -> Option<Content> {
-    crate::token::recognize(compact)
-        .ok()
-        .and_then(|p| p.items.into_iter().next())
-        .map(|found| found.content)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -970,68 +753,6 @@ mod tests {
             summary.ends_with("}]."),
             "the sentence's full stop stays: {summary}"
         );
-    }
-
-    #[test]
-    fn token_shaped_text_that_does_not_decode_is_removed_and_ordinary_dotted_text_stays() {
-        let r = Redactor::default();
-        assert_eq!(
-            r.text("token eyJub3QganNvbg.eyJhYmM.c2ln here"),
-            "token [token-shaped text removed: 27 characters] here"
-        );
-        let ordinary = "login.microsoftonline.com/v2.0 at 20.190.151.68, keyJar.a.b, version 1.2.3";
-        assert_eq!(r.text(ordinary), ordinary);
-        let jwe = format!(
-            "{}.{}.{}.{}.{}",
-            URL_SAFE_NO_PAD.encode(r#"{"alg":"RSA-OAEP","enc":"A256GCM","kid":"k1"}"#),
-            "ZW5jcnlwdGVka2V5",
-            "aXY",
-            "Y2lwaGVydGV4dA",
-            "dGFn"
-        );
-        assert_eq!(
-            r.text(&format!("got {jwe}")),
-            r#"got [encrypted token removed; header {"alg":"RSA-OAEP","enc":"A256GCM","kid":"k1"}]"#
-        );
-    }
-
-    #[test]
-    fn secret_values_are_scrubbed_in_every_form() {
-        let secret = SecretString::from("Gr4~f.ana+Secret/Value=0042&x".to_string());
-        let value = secret.expose_secret().to_string();
-        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-        let mut d = failing();
-        d.results[1].summary = format!("The token endpoint refused {value}");
-        d.results[1].details.push(Detail::new(
-            "Body",
-            format!("client_secret={encoded}&grant_type=client_credentials"),
-        ));
-        d.results[1]
-            .details
-            .push(Detail::new("Basic", STANDARD.encode(&value)));
-        d.results[1].findings[0].fix = format!("Do not send \"{value}\"");
-        d.root_causes[0].finding = d.results[1].findings.first().cloned();
-        let md = to_markdown_redacted(&d, &[&secret]);
-        let json = to_json_redacted(&d, &[&secret]);
-        for out in [&md, &json] {
-            assert!(!out.contains(&value), "secret left in:\n{out}");
-            assert!(!out.contains(&encoded));
-            assert!(!out.contains(&STANDARD.encode(&value)));
-            assert!(out.contains("[redacted]"));
-        }
-        assert!(
-            md.contains("`client_secret=[redacted]&grant_type=client_credentials`"),
-            "{md}"
-        );
-        let v: Value = serde_json::from_str(&json).expect("still valid JSON");
-        assert_eq!(
-            v["results"][1]["summary"],
-            "The token endpoint refused [redacted]"
-        );
-        // Without the secret given, only tokens are touched.
-        assert!(to_markdown(&d).contains(&value));
-        assert!(format!("{:?}", Redactor::new(&[&secret])).contains("secret_forms"));
-        assert!(!format!("{:?}", Redactor::new(&[&secret])).contains(&value));
     }
 
     #[test]

@@ -102,6 +102,15 @@ pub async fn run(
     let started_at = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
+    // Secrets are scrubbed from every result as it is made: what the events,
+    // the IPC answer and every report carry is clean at the source, whatever
+    // a server echoed back.
+    let redactor = crate::redact::Redactor::new(
+        &[&credentials.client_secret, &credentials.graph_token]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+    );
     let cx = Arc::new(super::plan::context(request, credentials, env)?);
     let plan = super::plan::checks(&cx);
     on_event(DiagnoseEvent::Planned {
@@ -224,7 +233,8 @@ pub async fn run(
             findings: outcome.findings,
             blocked_by: Vec::new(),
             duration_ms: ms,
-        };
+        }
+        .redacted(&redactor);
         on_event(DiagnoseEvent::Finished {
             result: result.clone(),
         });

@@ -1,0 +1,135 @@
+//! Entrance's core played as an attacker would: hostile servers, forged
+//! tokens, local processes. Each test reproduces one attack and checks that
+//! it fails.
+
+use std::sync::{Arc, Mutex};
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use entrance_core::diagnose::{
+    report, run, CancellationToken, Credentials, DiagnoseEvent, DiagnoseRequest, Environment,
+};
+use entrance_core::secrets::SecretString;
+
+const SECRET: &str = "Kq8~Echo.Me+Secret/Value=77";
+
+/// An OpenID provider whose token endpoint, like some misbehaving servers,
+/// echoes the whole request body (client secret included) in its error text.
+async fn echoing_provider() -> String {
+    use axum::routing::{get, post};
+    use axum::{Json, Router};
+    use serde_json::json;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let doc = json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/authorize"),
+        "token_endpoint": format!("{base}/token"),
+        "jwks_uri": format!("{base}/jwks"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    });
+    let app = Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json(doc) }
+            }),
+        )
+        .route("/jwks", get(|| async { Json(json!({"keys": []})) }))
+        .route(
+            "/token",
+            post(|body: String| async move {
+                let decoded: String = url::form_urlencoded::parse(body.as_bytes())
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    Json(json!({
+                        "error": "server_error",
+                        "error_description": format!("client authentication failed for {body} ({decoded}; {})", STANDARD.encode(SECRET)),
+                    })),
+                )
+            }),
+        );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    base
+}
+
+/// Finding 2: the app's reports (Copy, Save Markdown, Save JSON) are made
+/// from the diagnosis it keeps, with no secret handed to them. A token
+/// endpoint that echoes the client secret must not get it into any of them,
+/// nor into the live events or the IPC answer.
+#[tokio::test]
+async fn a_secret_echoed_by_a_server_reaches_no_event_answer_or_report() {
+    let base = echoing_provider().await;
+    let request = DiagnoseRequest {
+        authority: Some(base),
+        client_id: Some("my-client".into()),
+        secret_name: Some("idp-secret".into()),
+        timeout_secs: Some(10),
+        ..DiagnoseRequest::default()
+    };
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&events);
+    let d = run(
+        request,
+        Credentials {
+            client_secret: Some(SecretString::from(SECRET.to_string())),
+            ..Credentials::default()
+        },
+        Environment::default(),
+        CancellationToken::new(),
+        move |e: DiagnoseEvent| {
+            seen.lock()
+                .expect("events")
+                .push(serde_json::to_string(&e).expect("events serialize"));
+        },
+    )
+    .await
+    .expect("diagnosed");
+    let app = d
+        .results
+        .iter()
+        .find(|r| r.id == "app_secret")
+        .expect("the app check ran");
+    let said = serde_json::to_string(app).expect("serializes");
+    assert!(
+        said.contains("[redacted]"),
+        "the echo reached the result, redacted: {said}"
+    );
+    let encoded: String = url::form_urlencoded::byte_serialize(SECRET.as_bytes()).collect();
+    let forms = [
+        SECRET.to_string(),
+        encoded,
+        STANDARD.encode(SECRET),
+        URL_SAFE_NO_PAD.encode(SECRET),
+    ];
+    let mut outputs = vec![
+        ("IPC answer", serde_json::to_string(&d).expect("serializes")),
+        ("Markdown report", report::to_markdown(&d)),
+        ("JSON report", report::to_json(&d)),
+    ];
+    outputs.extend(
+        events
+            .lock()
+            .expect("events")
+            .iter()
+            .map(|e| ("event", e.clone())),
+    );
+    for (what, text) in &outputs {
+        for form in &forms {
+            assert!(
+                !text.contains(form.as_str()),
+                "the secret ({form}) is in the {what}:\n{text}"
+            );
+        }
+    }
+}
