@@ -238,27 +238,26 @@ impl Progress {
             DiagnoseEvent::Planned { checks } => {
                 eprintln!("Running {} checks…", checks.len());
             }
-            DiagnoseEvent::Finished { result } => eprintln!("{}", self.line(result)),
+            DiagnoseEvent::Finished { result } => {
+                let word = format!("{:<9}", status_word(result.status));
+                match (self.colour, colour_of(result.status)) {
+                    (true, Some(code)) => crate::term::eprint_coloured(code, &word),
+                    _ => eprint!("{word}"),
+                }
+                eprintln!(" {}", self.line(result));
+            }
             DiagnoseEvent::Started { .. } | DiagnoseEvent::Done { .. } => {}
         }
     }
 
+    /// A finished check's line after its status word.
     fn line(&self, r: &CheckResult) -> String {
-        let word = format!("{:<9}", status_word(r.status));
-        let word = match (self.colour, colour_of(r.status)) {
-            (true, Some(code)) => format!("\x1b[{code}m{word}\x1b[0m"),
-            _ => word,
-        };
         let time = match r.status {
             CheckStatus::Blocked | CheckStatus::Skipped => String::new(),
             CheckStatus::Cancelled if r.duration_ms == 0 => String::new(),
             _ => format!(" ({})", duration_words(r.duration_ms)),
         };
-        report::Redactor::default().text(&format!(
-            "{word} {}: {}{time}",
-            r.title,
-            one_line(&r.summary)
-        ))
+        report::Redactor::default().text(&format!("{}: {}{time}", r.title, one_line(&r.summary)))
     }
 }
 

@@ -9,6 +9,23 @@
 //! 0 on success, 1 when the task failed, 2 for a usage problem or a feature
 //! that is not part of this build.
 
+// Every line printed passes `term::escape_controls`: these shadow the
+// standard macros for the whole crate (they must stay above the modules).
+macro_rules! print {
+    ($($arg:tt)*) => { std::print!("{}", $crate::term::escape_controls(&format!($($arg)*))) };
+}
+macro_rules! println {
+    () => { std::println!() };
+    ($($arg:tt)*) => { std::println!("{}", $crate::term::escape_controls(&format!($($arg)*))) };
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => { std::eprint!("{}", $crate::term::escape_controls(&format!($($arg)*))) };
+}
+macro_rules! eprintln {
+    () => { std::eprintln!() };
+    ($($arg:tt)*) => { std::eprintln!("{}", $crate::term::escape_controls(&format!($($arg)*))) };
+}
+
 mod config;
 mod diagnose;
 mod explain;
@@ -18,6 +35,7 @@ mod login;
 mod sandbox;
 mod secret;
 mod setup;
+mod term;
 mod token;
 
 use std::process::ExitCode;

@@ -148,3 +148,38 @@ fn the_graph_token_never_goes_to_a_host_named_in_the_inspected_token() {
     }
     assert!(attacker_seen.lock().expect("log").is_empty());
 }
+
+/// Finding 3: terminal control sequences inside a token (or any text from
+/// outside) must not reach the terminal raw: they would move the cursor over
+/// the "signature valid" line or set the window title.
+#[test]
+fn control_sequences_from_a_token_never_reach_the_terminal() {
+    let now = now();
+    let hostile = unsigned(&json!({
+        "aud": "c0ffee00-0000-4000-8000-000000000001",
+        "iss": format!("https://login.microsoftonline.com/{TID}/v2.0\u{1b}]0;pwned\u{7}"),
+        "iat": now - 60, "nbf": now - 60, "exp": now + 3600,
+        "name": "Mallory\u{1b}[2A\u{1b}[2K✓ signature valid\r",
+        "preferred_username": "evil\u{202e}gpj.exe",
+        "tid": TID, "ver": "2.0"
+    }));
+    let out = entrance(&["inspect"], hostile.as_bytes(), &[]);
+    let explain = entrance(
+        &[
+            "explain",
+            "AADSTS50011: \u{1b}[31mred\u{1b}[0m \u{9b}2J mismatch\r",
+        ],
+        b"",
+        &[],
+    );
+    for o in [&out, &explain] {
+        for stream in [&o.stdout, &o.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            for bad in ['\u{1b}', '\u{7}', '\r', '\u{9b}', '\u{202e}'] {
+                assert!(!text.contains(bad), "{bad:?} reached the terminal:\n{text}");
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Mallory\\u001b[2A"), "shown, escaped: {text}");
+}
