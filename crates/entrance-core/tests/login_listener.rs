@@ -318,3 +318,111 @@ async fn the_listener_is_not_reachable_on_a_non_loopback_address() {
     .await;
     success(result);
 }
+
+/// Connections that came and went must leave the listener's count at once:
+/// once 300 short-lived connections have closed, the browser's callback is
+/// still served (it used to be reset after 64).
+#[tokio::test]
+async fn connections_that_came_and_went_never_crowd_out_the_callback() {
+    let (result, _, _) = attacked(true, |port, _| async move {
+        let mut held = Vec::new();
+        for _ in 0..300 {
+            held.push(
+                TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .expect("connect"),
+            );
+        }
+        drop(held);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    })
+    .await;
+    success(result);
+}
+
+/// How many times the flood test signs in (`ENTRANCE_LISTENER_LOAD_RUNS`,
+/// default 2; `cargo xtask test` runs it more in its security suite).
+fn load_runs() -> usize {
+    std::env::var("ENTRANCE_LISTENER_LOAD_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2)
+}
+
+/// 1,000 hostile connections from other local clients — idle ones that hold
+/// a slot, garbage, forged callbacks with a wrong state, and slow ones that
+/// trickle a byte at a time — arrive while a real sign-in completes; the
+/// sign-in succeeds every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_hostile_local_connections_does_not_stop_a_real_sign_in() {
+    for run in 0..load_runs() {
+        let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = sent.clone();
+        let (result, _, _) = attacked(true, move |port, _| {
+            let counter = counter.clone();
+            async move {
+                // Another client, on its own threads: the flood goes on while
+                // the browser signs in.
+                let during = counter.clone();
+                std::thread::spawn(move || flood(port, &during));
+                // The browser goes once the flood is well under way.
+                let started = std::time::Instant::now();
+                while counter.load(std::sync::atomic::Ordering::Relaxed) < 300
+                    && started.elapsed() < Duration::from_secs(10)
+                {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        })
+        .await;
+        let outcome = success(result);
+        assert!(outcome.summary.signed_in_as.is_some(), "run {run}");
+        assert!(
+            sent.load(std::sync::atomic::Ordering::Relaxed) >= 300,
+            "the flood was under way before the browser came (run {run})"
+        );
+    }
+}
+
+/// 1,000 connections in four kinds, from 4 threads of blocking sockets.
+fn flood(port: u16, sent: &std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::Ordering;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let sent = sent.clone();
+            std::thread::spawn(move || {
+                let mut held = Vec::new();
+                for i in 0..250 {
+                    let Ok(mut s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+                    else {
+                        continue; // the listener closed: the sign-in is over
+                    };
+                    let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    match (w + i) % 4 {
+                        0 => held.push(s),
+                        1 => {
+                            let _ = s.write_all(b"\x16\x03\x01garbage\r\n\r\n");
+                        }
+                        2 => {
+                            let _ = s.write_all(
+                                b"GET /?code=forged&state=guess HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                            );
+                            let mut buf = [0u8; 256];
+                            let _ = s.read(&mut buf);
+                        }
+                        _ => {
+                            let _ = s.write_all(b"G");
+                            held.push(s);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+}

@@ -6,6 +6,10 @@
 //! - each connection gets [`READ_TIMEOUT`] to send a request head of at most
 //!   [`MAX_HEAD_BYTES`]; a client that connects and sends nothing is dropped,
 //!   never waited for;
+//! - at most [`MAX_CONNECTIONS`] connections are handled at once; a new one
+//!   is never turned away — the oldest connection that has not sent a byte
+//!   yet (else the oldest) makes room — so a flood of idle or slow local
+//!   connections cannot keep the browser's callback out;
 //! - only `GET` on the redirect path with this sign-in's `state` (compared in
 //!   constant time) is the callback; anything else — a favicon, a stale tab, a
 //!   POST — gets a short 400/404/405 page and the listener keeps waiting;
@@ -13,8 +17,10 @@
 //!   connection is dropped, and the browser's connection is kept to answer
 //!   with the outcome page once the tokens are checked.
 
+use std::collections::VecDeque;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,8 +38,9 @@ use super::{LoginError, LoginProgress, LoopbackHost, Phase, RedirectSpec};
 pub const MAX_HEAD_BYTES: usize = 8 * 1024;
 /// How long a connection may take to send its request head.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections handled at once; more are closed at once.
-const MAX_CONNECTIONS: usize = 64;
+/// Connections handled at once; a newer one takes the place of the oldest
+/// silent one.
+pub const MAX_CONNECTIONS: usize = 256;
 /// How long writing an answer may take.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -114,8 +121,8 @@ impl Listener {
         });
         let (tx, mut rx) = mpsc::channel::<Event>(MAX_CONNECTIONS);
         let mut tasks = JoinSet::new();
+        let mut live: VecDeque<Slot> = VecDeque::new();
         loop {
-            while tasks.try_join_next().is_some() {}
             tokio::select! {
                 biased;
                 _ = cancel.cancelled() => return Err(LoginError::Cancelled),
@@ -128,11 +135,23 @@ impl Listener {
                     // accepted) and the task set (every other connection closes).
                     Event::Callback(callback) => return Ok(callback),
                 },
+                // Finished connections leave the count as they end, not
+                // only when the next one arrives.
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => {
+                    live.retain(|s| !s.task.is_finished());
+                }
                 accepted = accept_any(&self.sockets) => match accepted {
-                    Ok(stream) if tasks.len() < MAX_CONNECTIONS => {
-                        tasks.spawn(handle(stream, Arc::clone(&expected), tx.clone()));
+                    Ok(stream) => {
+                        make_room(&mut live);
+                        let spoke = Arc::new(AtomicBool::new(false));
+                        let task = tasks.spawn(handle(
+                            stream,
+                            Arc::clone(&expected),
+                            tx.clone(),
+                            Arc::clone(&spoke),
+                        ));
+                        live.push_back(Slot { task, spoke });
                     }
-                    Ok(stream) => drop(stream),
                     // Out of file descriptors and the like: do not spin.
                     Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
                 },
@@ -169,6 +188,29 @@ async fn accept_any(sockets: &[TcpListener]) -> io::Result<TcpStream> {
 struct Expected {
     path: String,
     state: String,
+}
+
+/// A connection being handled: its task, and whether it has sent a byte.
+struct Slot {
+    task: tokio::task::AbortHandle,
+    spoke: Arc<AtomicBool>,
+}
+
+/// Keeps at most `MAX_CONNECTIONS - 1` connections so a new one fits:
+/// finished ones leave first, then the oldest that has said nothing, then the
+/// oldest. A browser sends its request at once, so it is never the one
+/// closed for a newcomer.
+fn make_room(live: &mut VecDeque<Slot>) {
+    live.retain(|s| !s.task.is_finished());
+    while live.len() >= MAX_CONNECTIONS {
+        let victim = live
+            .iter()
+            .position(|s| !s.spoke.load(Ordering::Relaxed))
+            .unwrap_or(0);
+        if let Some(slot) = live.remove(victim) {
+            slot.task.abort();
+        }
+    }
 }
 
 enum Event {
@@ -209,8 +251,13 @@ impl Callback {
 }
 
 /// One connection: read the head, decide, answer or hand over.
-async fn handle(mut stream: TcpStream, expected: Arc<Expected>, tx: mpsc::Sender<Event>) {
-    let head = match timeout(READ_TIMEOUT, read_head(&mut stream)).await {
+async fn handle(
+    mut stream: TcpStream,
+    expected: Arc<Expected>,
+    tx: mpsc::Sender<Event>,
+    spoke: Arc<AtomicBool>,
+) {
+    let head = match timeout(READ_TIMEOUT, read_head(&mut stream, &spoke)).await {
         Err(_) => {
             let _ = tx.try_send(Event::Ignored(format!(
                 "a connection sent no request within {} s and was closed",
@@ -280,7 +327,7 @@ enum HeadError {
 }
 
 /// Reads until the blank line that ends the head, at most [`MAX_HEAD_BYTES`].
-async fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, HeadError> {
+async fn read_head(stream: &mut TcpStream, spoke: &AtomicBool) -> Result<Vec<u8>, HeadError> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     loop {
@@ -291,6 +338,7 @@ async fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, HeadError> {
         if n == 0 {
             return Err(HeadError::Closed);
         }
+        spoke.store(true, Ordering::Relaxed);
         buf.extend_from_slice(&chunk[..n]);
         if let Some(end) = find(&buf, b"\r\n\r\n").or_else(|| find(&buf, b"\n\n")) {
             buf.truncate(end);
