@@ -112,6 +112,7 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
     let verify = args.verify || args.jwks.is_some();
     let verify_options = VerifyOptions {
         jwks: args.jwks.as_deref().map(JwksSource::parse).transpose()?,
+        ..VerifyOptions::default()
     };
     let now = now();
     let inspection = if verify {

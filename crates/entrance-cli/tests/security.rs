@@ -183,3 +183,59 @@ fn control_sequences_from_a_token_never_reach_the_terminal() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Mallory\\u001b[2A"), "shown, escaped: {text}");
 }
+
+/// Finding 6: a token that names a server on this machine as its issuer
+/// must not make `inspect --verify` fetch keys there (any local process
+/// could serve keys that make a forged token look valid).
+#[test]
+fn a_forged_token_naming_a_local_issuer_is_not_verified_with_its_keys() {
+    use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
+    use jsonwebtoken::{Algorithm, EncodingKey};
+    const KEY: &str = include_str!("../../entrance-core/testdata/signing-key-a.pem");
+    let key = EncodingKey::from_rsa_pem(KEY.as_bytes()).expect("test key");
+    let jwk = Jwk::from_encoding_key(&key, Algorithm::RS256).expect("jwk");
+    let AlgorithmParameters::RSA(rsa) = jwk.algorithm else {
+        panic!("RSA")
+    };
+    let keys = json!({"keys": [{"kty": "RSA", "use": "sig", "kid": "k", "n": rsa.n, "e": rsa.e}]})
+        .to_string();
+    // The attacker's key server, on loopback.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let hits = Arc::new(Mutex::new(0usize));
+    let counted = Arc::clone(&hits);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            *counted.lock().expect("hits") += 1;
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{keys}", keys.len());
+        }
+    });
+    let now = now();
+    let claims = json!({
+        "aud": "c0ffee00-0000-4000-8000-000000000001",
+        "iss": format!("{base}/{TID}/v2.0"),
+        "iat": now - 60, "nbf": now - 60, "exp": now + 3600,
+        "tid": TID, "ver": "2.0", "roles": ["Admin"]
+    });
+    let input = format!(
+        "{}.{}",
+        b64(&json!({"typ": "JWT", "alg": "RS256", "kid": "k"})),
+        b64(&claims)
+    );
+    let sig = jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::RS256).expect("signs");
+    let forged = format!("{input}.{sig}");
+    let out = entrance(&["inspect", "--verify", "--json"], forged.as_bytes(), &[]);
+    let body: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        *hits.lock().expect("hits"),
+        0,
+        "keys were fetched from the token's local issuer"
+    );
+    assert_ne!(body["signature"]["status"], "valid", "{body}");
+    assert_ne!(out.status.code(), Some(0));
+    let said = body["signature"].to_string();
+    assert!(said.contains("--jwks"), "says how to ask for it: {said}");
+}

@@ -128,6 +128,12 @@ impl JwksSource {
 pub struct VerifyOptions {
     /// Keys from here instead of the token's tenant.
     pub jwks: Option<JwksSource>,
+    /// Identity providers on this machine whose keys may be fetched for a
+    /// token that names them as its issuer (origins such as
+    /// `http://127.0.0.1:35117`: the running sandbox tenant). Any other
+    /// loopback issuer is not trusted on the token's word: a local process
+    /// could serve keys that make a forged token look valid.
+    pub local_issuers: Vec<String>,
 }
 
 /// Whether a URL's host is loopback (`localhost`, 127.0.0.0/8, `::1`).
@@ -230,7 +236,7 @@ async fn verify_jws(
     };
     let (location, derived) = match &options.jwks {
         Some(source) => (source.clone(), false),
-        None => match derived_location(jws) {
+        None => match derived_location(jws, &options.local_issuers) {
             Ok(url) => (JwksSource::Url(url), true),
             Err(why) => {
                 return SignatureCheck::Unverifiable {
@@ -377,11 +383,24 @@ fn kid_unknown_explanation(
 }
 
 /// The key location for the token's tenant, version and cloud.
-fn derived_location(jws: &Jws) -> Result<url::Url, String> {
+fn derived_location(jws: &Jws, local_issuers: &[String]) -> Result<url::Url, String> {
     let Some(iss) = jws.claim_str("iss") else {
         return Err("The token has no iss claim, so Entrance cannot tell whose keys signed it. Pass the key set with --jwks.".into());
     };
     let issuer = parse_issuer(iss, crate::inspect::version_claim(jws));
+    if issuer.cloud == crate::inspect::Cloud::Local {
+        let origin = url::Url::parse(iss)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let trusted = local_issuers
+            .iter()
+            .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(&origin));
+        if !trusted {
+            return Err(format!(
+                "The token names an issuer on this machine ({origin}). Entrance does not fetch keys from a local server on a token's word — any local program could make a forged token look valid. If it is your own test identity provider, pass its key set with --jwks URL."
+            ));
+        }
+    }
     let Some(jwks) = issuer.jwks_url else {
         return Err(format!("The issuer {iss} is not a Microsoft Entra authority Entrance knows, so it cannot tell where its keys are. Pass the key set with --jwks FILE|URL."));
     };

@@ -26,6 +26,7 @@ fn now() -> i64 {
 #[tauri::command]
 #[specta::specta]
 pub async fn inspect_text(
+    sandbox: tauri::State<'_, super::sandbox::SandboxState>,
     text: String,
     client_id: Option<String>,
     tenant: Option<String>,
@@ -37,7 +38,13 @@ pub async fn inspect_text(
         ..InspectOptions::default()
     };
     let result = if verify {
-        inspect::inspect_and_verify(&text, &options, &VerifyOptions::default(), now()).await
+        // The running sandbox tenant is the one local issuer whose keys are
+        // fetched on a token's word.
+        let verify = VerifyOptions {
+            local_issuers: sandbox.base_url().await.into_iter().collect(),
+            ..VerifyOptions::default()
+        };
+        inspect::inspect_and_verify(&text, &options, &verify, now()).await
     } else {
         inspect::inspect_text(&text, &options, now())
     };

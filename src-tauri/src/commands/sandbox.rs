@@ -29,6 +29,17 @@ const TENANT: &str = "contoso";
 #[derive(Default)]
 pub struct SandboxState(Mutex<Option<Sandbox>>);
 
+impl SandboxState {
+    /// The running sandbox's `http://127.0.0.1:PORT`, if it runs.
+    pub async fn base_url(&self) -> Option<String> {
+        self.0
+            .lock()
+            .await
+            .as_ref()
+            .map(|s| s.base_url().to_string())
+    }
+}
+
 /// The sandbox tenant as the Sign-in page shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct SandboxInfo {

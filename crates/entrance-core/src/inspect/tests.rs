@@ -164,6 +164,7 @@ async fn run(case: &Case, build: Build, jwks: &TempFile) -> Inspection {
     if case.verify {
         let verify = VerifyOptions {
             jwks: Some(JwksSource::File(jwks.0.clone())),
+            ..VerifyOptions::default()
         };
         inspect_and_verify(&input, &case.options, &verify, NOW).await
     } else {
@@ -380,6 +381,7 @@ async fn verification_fails_when_a_verified_token_has_expired() {
     let jwks_file = TempFile::new("inspect-verified.json", &jwks(&[(KEY_A, KID_A)]));
     let verify = VerifyOptions {
         jwks: Some(JwksSource::File(jwks_file.0.clone())),
+        ..VerifyOptions::default()
     };
     let good = mint(KEY_A, &rs256_header(Some(KID_A)), &id_token_v2());
     let i = inspect_and_verify(&good, &InspectOptions::default(), &verify, NOW)

@@ -15,6 +15,7 @@ fn jws_of(token: &str) -> Jws {
 fn file_options(file: &TempFile) -> VerifyOptions {
     VerifyOptions {
         jwks: Some(JwksSource::File(file.0.clone())),
+        ..VerifyOptions::default()
     }
 }
 
@@ -30,7 +31,7 @@ async fn a_token_signed_by_the_tenant_key_verifies_from_a_jwks_file() {
 }
 
 #[tokio::test]
-async fn the_keys_of_a_loopback_issuer_are_fetched_from_its_discovery_path_once() {
+async fn the_keys_of_a_trusted_loopback_issuer_are_fetched_from_its_discovery_path_once() {
     let body = jwks(&[(KEY_A, KID_A)]);
     let (base, hits) = serve(
         vec![Route::json(&format!("/{TID}/discovery/v2.0/keys"), &body)],
@@ -44,7 +45,21 @@ async fn the_keys_of_a_loopback_issuer_are_fetched_from_its_discovery_path_once(
     let at = mint(KEY_A, &rs256_header(Some(KID_A)), &at_claims);
     let response = json!({"id_token": id, "access_token": at}).to_string();
     let pasted = recognize(&response).unwrap();
+    // Not trusted: nothing is fetched on the token's word.
     let checks = verify_pasted(&pasted, &VerifyOptions::default(), None).await;
+    for check in &checks {
+        assert!(
+            matches!(check, SignatureCheck::Unverifiable { reason: Unverifiable::NoKeyLocation, explanation } if explanation.contains("--jwks")),
+            "{check:?}"
+        );
+    }
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // The running sandbox's origin is trusted.
+    let trusted = VerifyOptions {
+        local_issuers: vec![format!("{base}/")],
+        ..VerifyOptions::default()
+    };
+    let checks = verify_pasted(&pasted, &trusted, None).await;
     assert_eq!(checks.len(), 2);
     for check in &checks {
         assert!(
@@ -64,6 +79,7 @@ async fn a_jwks_url_override_is_used_instead_of_the_tenant() {
     let (base, _) = serve(vec![Route::json("/keys.json", &jwks(&[(KEY_A, KID_A)]))], 4);
     let options = VerifyOptions {
         jwks: Some(JwksSource::parse(&format!("{base}/keys.json")).unwrap()),
+        ..VerifyOptions::default()
     };
     let token = mint(KEY_A, &rs256_header(Some(KID_A)), &access_token_v2());
     assert!(matches!(
@@ -100,6 +116,7 @@ async fn an_unknown_kid_lists_the_known_ones_and_names_app_specific_keys() {
     let (base, _) = serve(vec![Route::json("/k", &jwks(&[(KEY_A, KID_A)]))], 4);
     let options = VerifyOptions {
         jwks: Some(JwksSource::parse(&format!("{base}/k")).unwrap()),
+        ..VerifyOptions::default()
     };
     let token = mint(KEY_B, &rs256_header(Some("rotated-kid")), &id_token_v2());
     let check = verify_token(&jws_of(&token), &options, Some(CLIENT_ID)).await;
@@ -149,6 +166,7 @@ async fn a_graph_access_token_is_unverifiable_by_design_and_fetches_nothing() {
     let (base, hits) = serve(vec![Route::json("/k", &jwks(&[(KEY_A, KID_A)]))], 4);
     let options = VerifyOptions {
         jwks: Some(JwksSource::parse(&format!("{base}/k")).unwrap()),
+        ..VerifyOptions::default()
     };
     let token = mint(KEY_A, &graph_header(), &graph_access_token());
     let check = verify_token(&jws_of(&token), &options, None).await;
@@ -231,6 +249,7 @@ async fn redirects_are_refused_and_http_errors_reported() {
     ] {
         let options = VerifyOptions {
             jwks: Some(JwksSource::parse(&format!("{base}{path}")).unwrap()),
+            ..VerifyOptions::default()
         };
         let token = unsigned(&rs256_header(Some(KID_A)), &id_token_v2());
         let check = verify_token(&jws_of(&token), &options, None).await;
@@ -252,6 +271,7 @@ async fn a_file_that_is_not_a_jwks_is_reported() {
     );
     let missing = VerifyOptions {
         jwks: Some(JwksSource::File("/nonexistent/entrance/keys.json".into())),
+        ..VerifyOptions::default()
     };
     assert!(matches!(
         verify_token(&jws_of(&token), &missing, None).await,
