@@ -36,6 +36,11 @@ enum Action {
         /// Write the generated CA certificate (PEM) here, for clients to trust.
         #[arg(long, value_name = "FILE", requires = "tls")]
         ca_out: Option<PathBuf>,
+        /// Allow --addr/--graph-addr on a non-loopback address. The sandbox's
+        /// demo passwords and secrets are public: anyone who can reach it can
+        /// sign in and rotate its keys.
+        #[arg(long)]
+        allow_remote: bool,
     },
     /// Print the built-in scenario (TOML) to copy and edit.
     Scenario,
@@ -53,13 +58,20 @@ pub fn run(args: &Args, json: bool) -> Result<(), Error> {
             graph_addr,
             tls,
             ca_out,
+            allow_remote,
         } => {
             let scenario = load(scenario.as_ref())?;
             let options = Options {
                 addr: *addr,
                 graph_addr: *graph_addr,
                 tls: *tls,
+                allow_remote: *allow_remote,
             };
+            if *allow_remote && !(addr.ip().is_loopback() && graph_addr.ip().is_loopback()) {
+                eprintln!(
+                    "Warning: the sandbox listens beyond this machine. Its demo passwords and client secrets are public, so anyone who can reach {addr} can sign in, read its Graph and rotate its keys. Use it only on a network you trust, and stop it when done."
+                );
+            }
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -69,15 +81,14 @@ pub fn run(args: &Args, json: bool) -> Result<(), Error> {
     }
 }
 
+/// The largest scenario file read (the built-in one is about 20 KB).
+const MAX_SCENARIO_BYTES: u64 = 4 << 20;
+
 fn load(path: Option<&PathBuf>) -> Result<Scenario, Error> {
     let Some(path) = path else {
         return Ok(Scenario::builtin());
     };
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        action: "reading",
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = entrance_core::paths::read_bounded(path, MAX_SCENARIO_BYTES)?;
     Scenario::from_toml(&text).map_err(|e| Error::InvalidInput {
         field: format!("Scenario file {}", path.display()),
         reason: e.to_string(),
@@ -110,6 +121,14 @@ async fn serve(
                 field: "Scenario".into(),
                 reason: s.to_string(),
                 fix: None,
+            },
+            SandboxError::NotLoopback { .. } => Error::InvalidInput {
+                field: "--addr".into(),
+                reason: e.to_string(),
+                fix: Some(
+                    "Listen on 127.0.0.1 (the default). To serve other machines on purpose, add --allow-remote."
+                        .into(),
+                ),
             },
             other => Error::Internal(other.to_string()),
         })?;

@@ -205,3 +205,38 @@ fn ca_out_needs_tls_and_help_lists_the_subcommands() {
     let out = entrance(&["--help"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("sandbox"));
 }
+
+/// The sandbox's passwords and secrets are public: a wildcard or other
+/// non-loopback address is refused unless --allow-remote says so, and then
+/// the admin is warned.
+#[test]
+fn a_non_loopback_address_needs_allow_remote_and_is_warned_about() {
+    for addr in ["0.0.0.0:0", "[::]:0"] {
+        let out = entrance(&["sandbox", "serve", "--addr", addr]);
+        assert_eq!(out.status.code(), Some(2), "{addr} refused");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--allow-remote") && err.contains("loopback"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "no URL printed, nothing served");
+    }
+    let out = entrance(&["sandbox", "serve", "--graph-addr", "0.0.0.0:0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let mut served = Served::start(&["--addr", "0.0.0.0:0", "--allow-remote"]);
+    assert!(
+        served.first_line.starts_with("http://"),
+        "{}",
+        served.first_line
+    );
+    served.terminate();
+    let mut err = String::new();
+    use std::io::Read;
+    let _ = served
+        .child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    assert!(err.contains("Warning") && err.contains("public"), "{err}");
+}

@@ -21,6 +21,40 @@ pub fn config_dir() -> Result<PathBuf> {
         .ok_or_else(|| Error::Internal("this system reports no configuration folder".into()))
 }
 
+/// Reads a text file of at most `limit` bytes: one byte more is refused
+/// before it is held, so `/dev/zero` or a huge file costs `limit + 1` bytes
+/// of memory at most.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<String> {
+    use std::io::Read;
+    let io = |action: &'static str| {
+        let p = path.display().to_string();
+        move |source| Error::Io {
+            action,
+            path: p,
+            source,
+        }
+    };
+    let file = std::fs::File::open(path).map_err(io("reading"))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io("reading"))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::InvalidInput {
+            field: path.display().to_string(),
+            reason: format!("the file is larger than {limit} bytes"),
+            fix: Some(
+                "Check that this is the file meant; Entrance reads small text files only.".into(),
+            ),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| Error::InvalidInput {
+        field: path.display().to_string(),
+        reason: format!("the file is not UTF-8 text ({e})"),
+        fix: None,
+    })
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// flushed, then renamed over the target. A crash leaves the old file or the
 /// new one, never half of either.
@@ -84,6 +118,18 @@ mod tests {
             .collect();
         assert!(leftovers.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_bounded_read_refuses_an_endless_file_without_holding_it() {
+        let err = read_bounded(Path::new("/dev/zero"), 1024).expect_err("refused");
+        assert!(err.to_string().contains("larger than 1024 bytes"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.toml");
+        std::fs::write(&f, "x = 1\n").unwrap();
+        assert_eq!(read_bounded(&f, 6).unwrap(), "x = 1\n");
+        assert!(read_bounded(&f, 5).is_err());
     }
 
     /// An attacker who can write to the folder plants symlinks at every name

@@ -78,6 +78,11 @@ pub enum SandboxError {
     /// Key or certificate generation failed.
     #[error("{0}")]
     Crypto(String),
+    /// A non-loopback address without [`Options::allow_remote`]: the demo
+    /// passwords and secrets are published, and `/_sandbox/rotate-keys`
+    /// would be open to the network.
+    #[error("{addr} is not a loopback address; the sandbox's demo passwords, secrets and controls would be reachable from the network")]
+    NotLoopback { addr: SocketAddr },
 }
 
 /// How to run the sandbox.
@@ -89,6 +94,9 @@ pub struct Options {
     pub graph_addr: SocketAddr,
     /// Serve HTTPS with a CA generated at start (see [`Sandbox::ca_pem`]).
     pub tls: bool,
+    /// Listen on a non-loopback address too. Off by default: the sandbox's
+    /// passwords are public.
+    pub allow_remote: bool,
 }
 
 impl Default for Options {
@@ -98,6 +106,7 @@ impl Default for Options {
             addr: SocketAddr::new(local, 0),
             graph_addr: SocketAddr::new(local, 0),
             tls: false,
+            allow_remote: false,
         }
     }
 }
@@ -138,6 +147,11 @@ impl Sandbox {
             scenario.faults.rules.clone(),
             scenario.faults.clock_offset_seconds,
         ));
+        for addr in [options.addr, options.graph_addr] {
+            if !addr.ip().is_loopback() && !options.allow_remote {
+                return Err(SandboxError::NotLoopback { addr });
+            }
+        }
         let keys = KeyStore::new(clock.now()).map_err(|e| SandboxError::Crypto(e.to_string()))?;
         let main = server::bind(options.addr).await?;
         let graph = server::bind(options.graph_addr).await?;
