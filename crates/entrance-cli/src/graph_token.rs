@@ -3,8 +3,6 @@
 //! environment variable or a file (`-`: standard input) — never from argv,
 //! where every process listing would show it.
 
-use std::io::Read;
-
 use entrance_core::secrets::SecretString;
 use entrance_core::Error;
 
@@ -38,14 +36,11 @@ pub(crate) fn read(source: &Source<'_>) -> Result<Option<SecretString>, Error> {
                     "standard input already holds the inspected token".into(),
                 ));
             }
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| invalid(format!("standard input cannot be read: {e}")))?;
-            text
+            crate::input::stdin_text("the Graph token", crate::input::MAX_TOKEN_INPUT)?
         } else {
-            std::fs::read_to_string(file)
-                .map_err(|e| invalid(format!("the file {file} cannot be read: {e}")))?
+            let f = std::fs::File::open(file)
+                .map_err(|e| invalid(format!("the file {file} cannot be read: {e}")))?;
+            crate::input::text(f, "the Graph token file", crate::input::MAX_TOKEN_INPUT)?
         }
     } else {
         return Ok(None);

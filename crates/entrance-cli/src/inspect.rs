@@ -3,7 +3,7 @@
 //! The token is read from standard input by default: a bearer token on the
 //! command line ends up in shell history and in every process listing.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Args as ClapArgs;
@@ -271,21 +271,17 @@ fn now() -> i64 {
 
 pub(crate) fn read_input(arg: Option<&str>) -> Result<String, Error> {
     match arg {
-        Some(text) if text != "-" => Ok(text.to_string()),
+        Some(text) if text != "-" => {
+            eprintln!(
+                "Warning: a token on the command line can be read by other users of this machine (in the process list) and stays in your shell's history. Pipe it in instead: entrance inspect < token.txt"
+            );
+            Ok(text.to_string())
+        }
         _ => {
-            let mut stdin = std::io::stdin();
-            if stdin.is_terminal() {
+            if std::io::stdin().is_terminal() {
                 eprintln!("Paste the text, then press Ctrl-D (Ctrl-Z then Enter on Windows):");
             }
-            let mut text = String::new();
-            stdin
-                .read_to_string(&mut text)
-                .map_err(|e| Error::InvalidInput {
-                    field: "standard input".into(),
-                    reason: format!("cannot be read as UTF-8 text: {e}"),
-                    fix: Some("Pipe the token as text.".into()),
-                })?;
-            Ok(text)
+            crate::input::stdin_text("standard input", crate::input::MAX_TOKEN_INPUT)
         }
     }
 }

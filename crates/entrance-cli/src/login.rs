@@ -6,7 +6,6 @@
 //! one JSON object with `--json`. Tokens are redacted (header and claims,
 //! never the signature) unless `--show-tokens`.
 
-use std::io::Read;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -164,14 +163,7 @@ pub fn cancel_on_ctrl_c(runtime: &tokio::runtime::Runtime) -> CancellationToken 
 
 /// Reads a token from standard input (never from the command line).
 pub fn read_stdin(what: &str) -> Result<SecretString, Error> {
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| Error::InvalidInput {
-            field: what.into(),
-            reason: format!("cannot read standard input: {e}"),
-            fix: None,
-        })?;
+    let text = crate::input::stdin_text(what, crate::input::MAX_TOKEN_INPUT)?;
     Ok(SecretString::from(text.trim().to_string()))
 }
 

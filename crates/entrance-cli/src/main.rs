@@ -30,6 +30,7 @@ mod config;
 mod diagnose;
 mod explain;
 mod graph_token;
+mod input;
 mod inspect;
 mod login;
 mod sandbox;

@@ -4,7 +4,7 @@
 //! or from an environment variable when explicitly asked with `--from-env` —
 //! never from the command line, where every process listing would show them.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use clap::{Args as ClapArgs, Subcommand};
 use entrance_core::secrets::{self, SecretName, SecretStatus, SecretString, Secrets, SetOptions};
@@ -240,15 +240,7 @@ fn read_value(from_env: Option<&str>) -> Result<SecretString, Error> {
         )?;
         return Ok(SecretString::from(value));
     }
-    let mut value = String::new();
-    stdin
-        .lock()
-        .read_to_string(&mut value)
-        .map_err(|source| Error::Io {
-            action: "read",
-            path: "standard input".into(),
-            source,
-        })?;
+    let value = crate::input::text(stdin.lock(), "the secret", crate::input::MAX_SECRET_INPUT)?;
     // One trailing line break is how shells end a piped line, not part of the secret.
     let trimmed = value
         .strip_suffix('\n')

@@ -165,13 +165,7 @@ fn keys(target: &dyn Target) -> String {
 
 /// Reads a `TargetInputs` JSON file.
 pub fn read_inputs(path: &PathBuf) -> Result<TargetInputs, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        invalid(
-            "--target-config",
-            format!("cannot read {}: {e}", path.display()),
-            None,
-        )
-    })?;
+    let text = entrance_core::paths::read_bounded(path, crate::input::MAX_FILE_INPUT)?;
     serde_json::from_str(&text).map_err(|e| invalid("--target-config", format!("{} is not target inputs JSON: {e}", path.display()),
         Some("Write {\"base_url\": \"https://…\", \"tenant\": \"…\", \"client_id\": \"…\", \"settings\": {\"key\": \"value\"}}".into())))
 }

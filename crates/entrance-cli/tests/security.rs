@@ -239,3 +239,84 @@ fn a_forged_token_naming_a_local_issuer_is_not_verified_with_its_keys() {
     let said = body["signature"].to_string();
     assert!(said.contains("--jwks"), "says how to ask for it: {said}");
 }
+
+/// Finding 9: input is refused one byte past its limit, not read whole
+/// first: 64 MiB piped into `inspect` stop being read after 1 MiB.
+#[test]
+fn an_endless_paste_is_refused_without_being_read_whole() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_entrance"))
+        .args(["inspect", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut input = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'a'; 64 * 1024];
+        let mut written = 0usize;
+        while written < 64 << 20 {
+            match input.write(&chunk) {
+                Ok(n) => written += n,
+                Err(_) => break,
+            }
+        }
+        written
+    });
+    let out = child.wait_with_output().expect("finishes");
+    let written = writer.join().expect("writer");
+    assert_eq!(out.status.code(), Some(2));
+    let body: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("1048576")),
+        "{body}"
+    );
+    assert!(
+        written < 16 << 20,
+        "Entrance read {written} bytes of an endless paste"
+    );
+}
+
+/// A CA file that never ends (`/dev/zero`) is refused at its limit, and the
+/// diagnosis still finishes.
+#[cfg(unix)]
+#[test]
+fn an_endless_ca_file_is_refused_and_the_diagnosis_finishes() {
+    let started = std::time::Instant::now();
+    let out = entrance(
+        &[
+            "diagnose",
+            "--authority",
+            "http://127.0.0.1:9/contoso/v2.0",
+            "--ca-file",
+            "/dev/zero",
+            "--timeout",
+            "2",
+            "--json",
+        ],
+        b"",
+        &[],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("larger than"), "{text}");
+}
+
+/// A token on the command line is visible to other local users: it still
+/// works, with a warning that says to pipe it in instead.
+#[test]
+fn a_token_on_the_command_line_is_warned_about() {
+    let token = unsigned(
+        &json!({"aud": "a", "iss": "https://login.microsoftonline.com/t/v2.0", "ver": "2.0"}),
+    );
+    let out = entrance(&["inspect", &token, "--json"], b"", &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Warning") && err.contains("Pipe it in"),
+        "{err}"
+    );
+    let piped = entrance(&["inspect", "--json"], token.as_bytes(), &[]);
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("Warning"));
+}

@@ -21,33 +21,53 @@ pub fn config_dir() -> Result<PathBuf> {
         .ok_or_else(|| Error::Internal("this system reports no configuration folder".into()))
 }
 
-/// Reads a text file of at most `limit` bytes: one byte more is refused
-/// before it is held, so `/dev/zero` or a huge file costs `limit + 1` bytes
-/// of memory at most.
-pub fn read_bounded(path: &Path, limit: u64) -> Result<String> {
+/// The largest file of Entrance's own (profiles, the secrets index) or of
+/// the system (hosts) that is read.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads at most `limit` bytes from `reader`; more is an `InvalidData`
+/// error raised after `limit + 1` bytes, so an endless source (`/dev/zero`,
+/// a pipe that never ends) costs `limit + 1` bytes of memory at most.
+pub fn read_limited(reader: impl std::io::Read, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let io = |action: &'static str| {
-        let p = path.display().to_string();
-        move |source| Error::Io {
-            action,
-            path: p,
-            source,
-        }
-    };
-    let file = std::fs::File::open(path).map_err(io("reading"))?;
     let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io("reading"))?;
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
-        return Err(Error::InvalidInput {
-            field: path.display().to_string(),
-            reason: format!("the file is larger than {limit} bytes"),
-            fix: Some(
-                "Check that this is the file meant; Entrance reads small text files only.".into(),
-            ),
-        });
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("more than {limit} bytes"),
+        ));
     }
+    Ok(bytes)
+}
+
+/// [`read_limited`] over a file.
+pub fn read_file_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    read_limited(std::fs::File::open(path)?, limit)
+}
+
+/// Reads a text file of at most `limit` bytes (see [`read_limited`]).
+pub fn read_bounded(path: &Path, limit: u64) -> Result<String> {
+    let bytes = read_file_limited(path, limit).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::InvalidData {
+            Error::InvalidInput {
+                field: path.display().to_string(),
+                reason: format!("the file is larger than {limit} bytes"),
+                fix: Some(
+                    "Check that this is the file meant; Entrance reads small text files only."
+                        .into(),
+                ),
+            }
+        } else {
+            Error::Io {
+                action: "reading",
+                path: path.display().to_string(),
+                source,
+            }
+        }
+    })?;
     String::from_utf8(bytes).map_err(|e| Error::InvalidInput {
         field: path.display().to_string(),
         reason: format!("the file is not UTF-8 text ({e})"),

@@ -230,7 +230,10 @@ impl ProfileStore {
     }
 
     fn read(&self) -> Result<FileV1> {
-        let bytes = match std::fs::read(&self.path) {
+        let bytes = match crate::paths::read_file_limited(
+            &self.path,
+            crate::paths::MAX_CONFIG_FILE_BYTES,
+        ) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(FileV1 {

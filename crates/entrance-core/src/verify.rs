@@ -412,13 +412,13 @@ fn derived_location(jws: &Jws, local_issuers: &[String]) -> Result<url::Url, Str
 
 async fn load(source: &JwksSource) -> KeySet {
     let bytes = match source {
-        JwksSource::File(path) => {
-            let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-            if meta.len() > MAX_JWKS_BYTES as u64 {
-                return Err(format!("the file is larger than {MAX_JWKS_BYTES} bytes"));
-            }
-            std::fs::read(path).map_err(|e| e.to_string())?
-        }
+        JwksSource::File(path) => crate::paths::read_file_limited(path, MAX_JWKS_BYTES as u64)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidData => {
+                    format!("the file is larger than {MAX_JWKS_BYTES} bytes")
+                }
+                _ => e.to_string(),
+            })?,
         JwksSource::Url(url) => fetch(url).await?,
     };
     parse_jwks(&bytes)

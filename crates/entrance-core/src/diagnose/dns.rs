@@ -10,6 +10,7 @@
 //! without sending a query.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -225,7 +226,10 @@ fn hosts_file_entry(host: &str) -> Option<(String, String)> {
     } else {
         "/etc/hosts"
     };
-    let text = std::fs::read_to_string(path).ok()?;
+    let bytes =
+        crate::paths::read_file_limited(Path::new(path), crate::paths::MAX_CONFIG_FILE_BYTES)
+            .ok()?;
+    let text = String::from_utf8_lossy(&bytes);
     hosts_lookup(&text, host).map(|ip| (path.to_string(), ip))
 }
 

@@ -10,12 +10,17 @@
 //! loopback, browser
 //! ```
 
+use std::path::Path;
+
 use url::Url;
 
 use super::context::{Context, Environment, Facts, RedirectProbe};
 use super::{CheckKind, Credentials, DiagnoseRequest, PlannedCheck, Subject};
 use crate::login::{Authority, Cloud, EntraVersion};
 use crate::Error;
+
+/// The largest CA file read (a full public CA bundle is about 200 KB).
+const MAX_CA_FILE_BYTES: u64 = 4 << 20;
 
 /// The checks for a request, in display order. Fails only on input that
 /// cannot be used (no authority and no tenant, a malformed URL).
@@ -90,7 +95,14 @@ pub(crate) fn context(
         .filter(|p| !p.trim().is_empty())
         .or_else(|| env.ssl_cert_file.clone());
     let extra_ca = ca_path.map(|path| {
-        let pem = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+        let pem = crate::paths::read_file_limited(Path::new(&path), MAX_CA_FILE_BYTES)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidData => {
+                    format!("the file is larger than {MAX_CA_FILE_BYTES} bytes, too large for a CA bundle")
+                }
+                _ => e.to_string(),
+            })
+            .and_then(|b| String::from_utf8(b).map_err(|_| "the file is not PEM text".to_string()));
         (path, pem)
     });
     Ok(Context {

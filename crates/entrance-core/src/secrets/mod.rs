@@ -409,7 +409,7 @@ impl Secrets {
     }
 
     fn read_index(&self) -> Result<IndexFile> {
-        match std::fs::read(&self.index_path) {
+        match crate::paths::read_file_limited(&self.index_path, crate::paths::MAX_CONFIG_FILE_BYTES) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::InvalidInput {
                 field: self.index_path.display().to_string(),
                 reason: format!("the saved-secrets index is damaged ({e})"),
