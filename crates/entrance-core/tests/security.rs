@@ -133,3 +133,70 @@ async fn a_secret_echoed_by_a_server_reaches_no_event_answer_or_report() {
         }
     }
 }
+
+/// Finding 4: a token endpoint that answers without end is cut off at the
+/// limit, within the time limit, and said so — memory does not grow with it.
+#[tokio::test]
+async fn an_endless_token_endpoint_answer_is_cut_off_and_explained() {
+    use entrance_core::login::{
+        refresh, Authority, ClientCredential, HttpOptions, LoginError, RefreshRequest,
+    };
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let doc = serde_json::json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/authorize"),
+        "token_endpoint": format!("{base}/token"),
+        "jwks_uri": format!("{base}/jwks"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    })
+    .to_string();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let doc = doc.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                if head.starts_with("GET /.well-known/openid-configuration") {
+                    let _ = s
+                        .write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}", doc.len()).as_bytes())
+                        .await;
+                } else {
+                    // The token endpoint: 200, then a body that never ends.
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"access_token\":\"")
+                        .await;
+                    let chunk = vec![b'a'; 64 * 1024];
+                    while s.write_all(&chunk).await.is_ok() {}
+                }
+            });
+        }
+    });
+    let started = std::time::Instant::now();
+    let result = refresh(
+        RefreshRequest {
+            authority: Authority::parse(&base).expect("authority"),
+            client_id: "my-client".into(),
+            credential: ClientCredential::Public,
+            refresh_token: SecretString::from("rt".to_string()),
+            scopes: Vec::new(),
+            http: HttpOptions::default(),
+        },
+        |_| {},
+        CancellationToken::new(),
+    )
+    .await;
+    match result {
+        Err(LoginError::Protocol { detail }) => {
+            assert!(detail.contains("more than 1048576 bytes"), "{detail}")
+        }
+        other => panic!("expected the answer to be cut off: {other:?}"),
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
