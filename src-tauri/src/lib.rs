@@ -27,7 +27,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::secrets::secret_set,
             commands::secrets::secret_delete,
             commands::secrets::secret_set_expiry,
-            commands::secrets::secret_reveal,
+            commands::secrets::secret_reveal::<tauri::Wry>,
             commands::inspect::inspect_text,
             commands::inspect::resolve_groups,
             commands::inspect::inspect_verdicts,
@@ -40,7 +40,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::setup::setup_targets,
             commands::setup::setup_check,
             commands::setup::setup_plan,
-            commands::setup::setup_configuration,
+            commands::setup::setup_configuration::<tauri::Wry>,
             commands::setup::setup_test_sign_in,
             commands::setup::setup_open_portal,
             commands::setup::setup_profiles,
@@ -62,6 +62,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     let specta = specta_builder::<R>();
     let report_ready = std::env::var_os("ENTRANCE_REPORT_READY").is_some();
     builder
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
         .on_page_load(move |_webview, payload| {
             // `cargo xtask bench` times exec → page loaded through this line.

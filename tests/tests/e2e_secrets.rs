@@ -83,6 +83,40 @@ async fn a_secret_stored_in_the_app_is_in_the_keychain_and_nowhere_else() -> Res
         .with_context(|| format!("the index in {}", config.display()))?;
     assert!(index.contains(&name), "the index lists {name}: {index}");
 
+    // A script in the window asks for the value on its own, as injected
+    // content would. Entrance opens its own confirmation dialog and waits:
+    // nothing comes back until a person answers. Dismissed, the script gets
+    // the typed refusal and never the value.
+    let script = r#"
+        const [name, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke('secret_reveal', { name })
+            .then((v) => done('VALUE:' + v), (e) => done('REFUSED:' + JSON.stringify(e)));
+    "#;
+    let asked = {
+        let client = app.client.clone();
+        let name = name.clone();
+        tokio::spawn(async move {
+            client
+                .execute_async(script, vec![serde_json::Value::String(name)])
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !asked.is_finished(),
+        "the value did not come back without a person's answer"
+    );
+    dismiss_dialog("Show a saved secret?")?;
+    let answer = tokio::time::timeout(UI_TIMEOUT, asked)
+        .await
+        .context("the script's call ended once the dialog was dismissed")???;
+    let answer = answer.as_str().unwrap_or_default().to_string();
+    assert!(
+        answer.starts_with("REFUSED:") && answer.contains("secret.reveal_declined"),
+        "the script got a refusal: {answer}"
+    );
+    assert!(!answer.contains(&value), "the script never saw the value");
+
     // Delete it in the UI, through the confirm step.
     app.client
         .find(Locator::Css(&format!(
@@ -142,6 +176,42 @@ fn config_dir() -> Result<PathBuf> {
         bail!("XDG_CONFIG_HOME is not set: run the end-to-end tests through `cargo xtask test`, which gives them a private one");
     };
     Ok(PathBuf::from(xdg).join("entrance"))
+}
+
+/// Presses Escape in the native dialog titled `title`, as a person would
+/// (xdotool under Xvfb), once it has appeared.
+fn dismiss_dialog(title: &str) -> Result<()> {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        let found = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", title])
+            .output()
+            .context("running xdotool (apt: xdotool)")?;
+        let id = String::from_utf8_lossy(&found.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if !id.is_empty() {
+            let status = Command::new("xdotool")
+                .args([
+                    "windowactivate",
+                    "--sync",
+                    &id,
+                    "key",
+                    "--clearmodifiers",
+                    "Escape",
+                ])
+                .status()?;
+            if status.success() {
+                return Ok(());
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("no dialog titled {title:?} appeared");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// The value the Secret Service holds for `name`, seen from outside Entrance.

@@ -53,6 +53,10 @@ pub enum ErrorCode {
     /// Value); not stored unless the admin confirms.
     #[serde(rename = "secret.suspicious_value")]
     SecretSuspiciousValue,
+    /// The admin did not confirm, in the system's own dialog, that a saved
+    /// secret's value may be shown or copied.
+    #[serde(rename = "secret.reveal_declined")]
+    SecretRevealDeclined,
     /// The identity provider refused the sign-in or token request (an OAuth
     /// error; for Entra an AADSTS code with Entrance's cause and fix).
     #[serde(rename = "login.rejected")]
@@ -113,6 +117,7 @@ impl ErrorCode {
         ErrorCode::KeychainUnavailable,
         ErrorCode::SecretNotFound,
         ErrorCode::SecretSuspiciousValue,
+        ErrorCode::SecretRevealDeclined,
         ErrorCode::LoginRejected,
         ErrorCode::LoginPortInUse,
         ErrorCode::LoginListener,
@@ -143,6 +148,7 @@ impl ErrorCode {
             ErrorCode::KeychainUnavailable => "keychain.unavailable",
             ErrorCode::SecretNotFound => "secret.not_found",
             ErrorCode::SecretSuspiciousValue => "secret.suspicious_value",
+            ErrorCode::SecretRevealDeclined => "secret.reveal_declined",
             ErrorCode::LoginRejected => "login.rejected",
             ErrorCode::LoginPortInUse => "login.port_in_use",
             ErrorCode::LoginListener => "login.listener",
@@ -204,6 +210,10 @@ pub enum Error {
     SuspiciousSecret {
         warnings: Vec<crate::secrets::SecretWarning>,
     },
+    /// Showing or copying a saved secret was not confirmed in the system's
+    /// own dialog (which a script in the window cannot answer).
+    #[error("the secret {name} was not revealed: it was not confirmed")]
+    RevealDeclined { name: String },
     /// A sign-in or token request failed (`login` module).
     #[error("{0}")]
     Login(Box<crate::login::LoginError>),
@@ -250,6 +260,7 @@ impl Error {
             },
             Error::SecretNotFound { .. } => ErrorCode::SecretNotFound,
             Error::SuspiciousSecret { .. } => ErrorCode::SecretSuspiciousValue,
+            Error::RevealDeclined { .. } => ErrorCode::SecretRevealDeclined,
             Error::Login(e) => e.code(),
             Error::Groups(e) => match e {
                 crate::groups::GroupsError::Forbidden { .. } => ErrorCode::GraphForbidden,
@@ -281,6 +292,9 @@ impl Error {
                     .first()
                     .map(|w| w.fix.clone())
                     .unwrap_or_else(|| "Paste the client secret's Value.".into()),
+            ),
+            Error::RevealDeclined { .. } => Some(
+                "Click Reveal or Copy again and choose Reveal in the confirmation that opens.".into(),
             ),
             Error::Login(e) => e.fix(),
             Error::Groups(e) => e.fix(),

@@ -6,6 +6,7 @@
 //! panel's one command is here.
 
 pub mod diagnose;
+pub mod gesture;
 pub mod inspect;
 pub mod login;
 pub mod sandbox;

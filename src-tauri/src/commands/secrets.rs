@@ -132,13 +132,17 @@ pub async fn secret_set_expiry(
 }
 
 /// The value itself: the one deliberate way a secret leaves Rust, for the
-/// admin's explicit Reveal or Copy click.
+/// admin's explicit Reveal or Copy click — confirmed in the system's own
+/// dialog first ([`super::gesture`]), which a script cannot answer.
 #[tauri::command]
 #[specta::specta]
-pub async fn secret_reveal(
+pub async fn secret_reveal<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, SecretsState>,
     name: String,
 ) -> Result<String, IpcError> {
+    let parsed = SecretName::parse(&name).map_err(IpcError::from)?;
+    super::gesture::confirm_reveal(&app, parsed.as_str(), "show or copy").await?;
     state
         .run(move |s| {
             Ok(s.get(&SecretName::parse(&name)?)?

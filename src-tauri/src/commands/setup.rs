@@ -131,7 +131,8 @@ pub fn setup_plan(target_name: String, inputs: TargetInputs) -> Result<SetupPlan
 /// The configuration; the client secret's Value only when `reveal`.
 #[tauri::command]
 #[specta::specta]
-pub async fn setup_configuration(
+pub async fn setup_configuration<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     secrets: State<'_, SecretsState>,
     target_name: String,
     inputs: TargetInputs,
@@ -140,6 +141,8 @@ pub async fn setup_configuration(
     let t = target(&target_name)?;
     let secret = if reveal {
         let name = SecretName::parse(&secret_name(t, &inputs)).map_err(IpcError::from)?;
+        super::gesture::confirm_reveal(&app, name.as_str(), "put into the configuration shown")
+            .await?;
         Some(secrets.run(move |s| s.get(&name)).await?)
     } else {
         None

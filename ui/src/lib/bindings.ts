@@ -25,7 +25,8 @@ export const commands = {
 	secretSetExpiry: (name: string, expiresOn: string | null) => typedError<SecretStatus, IpcError>(__TAURI_INVOKE("secret_set_expiry", { name, expiresOn })),
 	/**
 	 *  The value itself: the one deliberate way a secret leaves Rust, for the
-	 *  admin's explicit Reveal or Copy click.
+	 *  admin's explicit Reveal or Copy click — confirmed in the system's own
+	 *  dialog first ([`super::gesture`]), which a script cannot answer.
 	 */
 	secretReveal: (name: string) => typedError<string, IpcError>(__TAURI_INVOKE("secret_reveal", { name })),
 	/**  Decodes and explains a paste; verifies signatures only when `verify`. */
@@ -697,6 +698,11 @@ export type ErrorCode =
  *  Value); not stored unless the admin confirms.
  */
 "secret.suspicious_value" | 
+/**
+ *  The admin did not confirm, in the system's own dialog, that a saved
+ *  secret's value may be shown or copied.
+ */
+"secret.reveal_declined" | 
 /**
  *  The identity provider refused the sign-in or token request (an OAuth
  *  error; for Entra an AADSTS code with Entrance's cause and fix).

@@ -23,6 +23,7 @@ export const errorText: Record<ErrorCode, ErrorText> = {
   'keychain.unavailable': { title: 'The keychain refused the request' },
   'secret.not_found': { title: 'No secret is saved under that name' },
   'secret.suspicious_value': { title: 'That doesn’t look like a secret Value' },
+  'secret.reveal_declined': { title: 'The secret was not shown' },
   'login.rejected': { title: 'The identity provider refused the sign-in' },
   'login.port_in_use': { title: 'The sign-in port is taken by another program' },
   'login.listener': { title: 'The sign-in redirect listener couldn’t start' },
