@@ -203,6 +203,36 @@ pub fn graph_base_from_msgraph_host(host: &str) -> Option<url::Url> {
     Some(https)
 }
 
+/// One page of `transitiveMemberOf`: the groups (ID, display name) and the
+/// next page's link, as Graph answered them.
+pub(crate) struct Page<'a> {
+    pub groups: Vec<(String, Option<String>)>,
+    pub next_link: Option<&'a str>,
+}
+
+/// Reads a Graph page (`value`, `@odata.nextLink`); entries without an `id`
+/// are skipped.
+pub(crate) fn read_page(body: &Value) -> Page<'_> {
+    let groups = body
+        .get("value")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| {
+            let id = g.get("id").and_then(Value::as_str)?;
+            let name = g
+                .get("displayName")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            Some((id.to_string(), name))
+        })
+        .collect();
+    Page {
+        groups,
+        next_link: body.get("@odata.nextLink").and_then(Value::as_str),
+    }
+}
+
 /// Whether a token has overage markers for `groups`.
 pub fn has_overage(claims: &JsonObject) -> bool {
     claims
@@ -319,24 +349,13 @@ pub async fn resolve_groups(
                 }
                 let body = send(client.get(url.clone()), access_token, &url, &scopes).await?;
                 out.pages += 1;
-                for g in body
-                    .get("value")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let Some(id) = g.get("id").and_then(Value::as_str) else {
-                        continue;
-                    };
-                    let name = g
-                        .get("displayName")
-                        .and_then(Value::as_str)
-                        .map(str::to_string);
+                let page = read_page(&body);
+                for (id, name) in page.groups {
                     limited |= name.is_none();
-                    out.ids.push(id.to_string());
+                    out.ids.push(id);
                     out.names.push(name);
                 }
-                if let Some(link) = body.get("@odata.nextLink").and_then(Value::as_str) {
+                if let Some(link) = page.next_link {
                     let link = url::Url::parse(link).map_err(|e| GroupsError::BadUrl {
                         url: link.to_string(),
                         reason: e.to_string(),

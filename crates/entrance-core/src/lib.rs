@@ -16,6 +16,8 @@ pub mod claims;
 pub mod diagnose;
 pub mod error;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod groups;
 pub mod http;
 pub mod inspect;

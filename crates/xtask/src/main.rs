@@ -5,11 +5,13 @@
 //! - `cargo xtask test`     install what is missing, run every suite headless
 //! - `cargo xtask bench`    the core's benchmarks, then the release app against a bare Tauri window
 //! - `cargo xtask bindings` regenerate `ui/src/lib/bindings.ts`
+//! - `cargo xtask fuzz`     libFuzzer over every parser of outside input
 //! - `cargo xtask setup [run|test]`  only install what is missing
 //!
 //! Every step is idempotent: a second run installs nothing.
 
 mod bench;
+mod fuzz;
 mod run;
 mod setup;
 mod test;
@@ -25,6 +27,8 @@ commands:
   test       install what is missing for testing, run every suite headless
   bench      [app|core] benchmarks: inspector, sign-in, diagnosis; app start-up, memory, size
   bindings   regenerate the TypeScript bindings from the Rust commands
+  fuzz       [--minutes N | --seconds N | --runs N | --smoke] [TARGET...]: libFuzzer over
+             every parser of outside input (needs the installed nightly toolchain)
   setup      install what is missing, then stop (`setup test` for test tools)
 ";
 
@@ -43,6 +47,7 @@ fn dispatch() -> Result<()> {
         Some("test") => test::test(&rest),
         Some("bench") => bench::bench(&rest),
         Some("bindings") => test::bindings(),
+        Some("fuzz") => fuzz::fuzz(&rest),
         Some("setup") => match rest.first().copied() {
             None | Some("run") => setup::ensure(setup::Purpose::Run),
             Some("test") => setup::ensure(setup::Purpose::Test),

@@ -5,7 +5,10 @@
 //! 2. rust       — unit and integration tests of every crate (incl. the
 //!    bindings-are-current test), inside a private D-Bus session with an
 //!    unlocked gnome-keyring so keychain tests meet a real Secret Service;
-//! 3. ui-unit    — `svelte-check` and Vitest;
+//! 3. security   — the attacker's tests (`tests/security.rs` of the core and
+//!    the CLI), the loopback listener under a 1,000-connection flood 20 runs
+//!    in a row, and a smoke pass of every fuzz target;
+//! 4. ui-unit    — `svelte-check` and Vitest;
 //! 4. ui-chromium — Playwright in Debian's headless Chromium (mock backend);
 //! 5. e2e        — WebDriver tests of the real app under Xvfb via tauri-driver.
 
@@ -64,6 +67,7 @@ pub fn test(args: &[&str]) -> Result<()> {
         ])),
         parse_cargo,
     )?);
+    outcomes.push(security(&session)?);
     outcomes.push(suite(
         "ui-check",
         &mut util::npm(&["run", "check"]),
@@ -114,6 +118,66 @@ pub fn bindings() -> Result<()> {
         "--",
         "typescript_bindings_are_current",
     ]))
+}
+
+/// The security suite: the attacker's regression tests, the listener flood
+/// 20 runs in a row, then every fuzz target for a few seconds.
+fn security(session: &TestSession) -> Result<Outcome> {
+    let tests = suite(
+        "security",
+        &mut session.wrap(
+            util::cargo()
+                .args([
+                    "test",
+                    "--workspace",
+                    "--features",
+                    "entrance-app/custom-protocol",
+                    "--test",
+                    "security",
+                    "--test",
+                    "login_listener",
+                    "--no-fail-fast",
+                ])
+                .env("ENTRANCE_LISTENER_LOAD_RUNS", "20"),
+        ),
+        parse_cargo,
+    )?;
+    let start = Instant::now();
+    let fuzz = crate::fuzz::run_all(
+        crate::fuzz::Budget::Seconds(crate::fuzz::SMOKE_SECONDS),
+        crate::fuzz::TARGETS,
+    );
+    let (fuzz_ok, fuzz_summary) = match &fuzz {
+        Ok(runs) => {
+            let crashed: Vec<&str> = runs
+                .iter()
+                .filter(|r| r.crashed)
+                .map(|r| r.target)
+                .collect();
+            let executions: u64 = runs.iter().map(|r| r.executions).sum();
+            (
+                crashed.is_empty(),
+                if crashed.is_empty() {
+                    format!(
+                        "fuzz smoke: {} targets × {} s, {executions} executions, 0 crashes",
+                        runs.len(),
+                        crate::fuzz::SMOKE_SECONDS
+                    )
+                } else {
+                    format!("fuzz smoke: CRASH in {}", crashed.join(", "))
+                },
+            )
+        }
+        Err(e) => (false, format!("fuzz smoke could not run: {e:#}")),
+    };
+    eprintln!("{fuzz_summary}");
+    Ok(Outcome {
+        ok: tests.ok && fuzz_ok,
+        failed: tests.failed + u64::from(!fuzz_ok),
+        summary: format!("{}; {fuzz_summary}", tests.summary),
+        took: tests.took + start.elapsed(),
+        ..tests
+    })
 }
 
 /// `entrance-core` must not depend on Tauri or the WebView.

@@ -23,6 +23,55 @@ use super::{
     Provider,
 };
 
+/// The sign-in's HTTP client, keeping the last failed request's reason: the
+/// polling loop retries through failures and would otherwise end with only
+/// "expired".
+struct Recording<'a> {
+    inner: &'a crate::http::BoundedClient,
+    last: std::sync::Mutex<Option<String>>,
+}
+
+impl<'a> Recording<'a> {
+    fn new(inner: &'a crate::http::BoundedClient) -> Self {
+        Recording {
+            inner,
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn last_failure(&self) -> Option<String> {
+        self.last.lock().ok().and_then(|l| l.clone())
+    }
+}
+
+impl<'c> openidconnect::AsyncHttpClient<'c> for Recording<'_> {
+    type Error = crate::http::BodyError;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<openidconnect::HttpResponse, Self::Error>>
+                + Send
+                + Sync
+                + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: openidconnect::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let result = self.inner.call(request).await;
+            if let Ok(mut last) = self.last.lock() {
+                *last = match &result {
+                    Err(e) => Some(super::http::chain(e)),
+                    Ok(r) if !r.status().is_success() && r.status().as_u16() != 400 => {
+                        Some(format!("HTTP {}", r.status()))
+                    }
+                    Ok(_) => None,
+                };
+            }
+            result
+        })
+    }
+}
+
 /// A device code sign-in.
 #[derive(Debug, Clone)]
 pub struct DeviceCodeRequest {
@@ -112,14 +161,30 @@ async fn run(
     });
     let wait = req.timeout.unwrap_or(details.expires_in());
     let started = std::time::Instant::now();
+    // Polling backs off and goes on after a failed request (RFC 8628 §3.5),
+    // until the wait ends: the last failure is kept to say why it ended.
+    let polling = Recording::new(&provider.http.client);
     let response = cancellable(cancel, async {
         client
             .exchange_device_access_token(&details)
             .map_err(|_| exchange::no_token_endpoint(&provider))?
-            .request_async(&provider.http.client, tokio::time::sleep, Some(wait))
+            .request_async(&polling, tokio::time::sleep, Some(wait))
             .await
             .map_err(|e| match e {
-                openidconnect::RequestTokenError::Other(_) if started.elapsed() >= wait => {
+                _ if started.elapsed() >= wait && polling.last_failure().is_some() => {
+                    LoginError::Network {
+                        url: exchange::token_endpoint(&provider),
+                        detail: format!(
+                            "no usable answer while polling for {} s; the last attempt failed: {}",
+                            started.elapsed().as_secs(),
+                            polling.last_failure().unwrap_or_default()
+                        ),
+                    }
+                }
+                openidconnect::RequestTokenError::Other(_)
+                | openidconnect::RequestTokenError::ServerResponse(_)
+                    if started.elapsed() >= wait =>
+                {
                     LoginError::Timeout {
                         waited: started.elapsed(),
                         phase: Phase::Token,

@@ -441,6 +441,18 @@ fn decide(head: &[u8], expected: &Expected) -> Decision {
     }
 }
 
+/// The status `decide` answers `head` with (200 for the callback).
+pub(crate) fn status_for(head: &[u8], path: &str, state: &str) -> u16 {
+    let expected = Expected {
+        path: path.into(),
+        state: state.into(),
+    };
+    match decide(head, &expected) {
+        Decision::Refuse { status, .. } => status,
+        Decision::Callback(_) => 200,
+    }
+}
+
 /// Constant-time equality: the time taken does not tell how much of a
 /// guessed `state` was right.
 fn same(a: &[u8], b: &[u8]) -> bool {

@@ -68,3 +68,19 @@ pub use provider::{clear_jwks_cache, EntraInfo, Provider, ProviderInfo};
 pub use redirect::{redirect_advice, LoopbackHost, Platform, RedirectAdvice, RedirectSpec};
 pub use refresh::{refresh, RefreshRequest};
 pub use tokio_util::sync::CancellationToken;
+
+/// The status the loopback listener answers a request head with (200: the
+/// callback of a sign-in waiting on `/cb` with state `fuzz`). For the fuzz
+/// targets.
+pub(crate) fn listener_decision(head: &[u8]) -> u16 {
+    listener::status_for(head, "/cb", "fuzz")
+}
+
+/// Reads a token endpoint's answer as sign-in does. For the fuzz targets.
+pub(crate) fn parse_token_response(body: &[u8]) {
+    if let Ok(r) = serde_json::from_slice::<token_response::TokenResponse>(body) {
+        if let Some(id) = r.id_token_text() {
+            let _ = token_response::parse_id_token(id);
+        }
+    }
+}

@@ -120,7 +120,7 @@ fn e_fix_unauthorized() -> Option<String> {
     Some("Use an access token for Microsoft Graph (aud https://graph.microsoft.com), not an ID token, and check it has not expired.".into())
 }
 
-fn parse(body: &Value) -> Vec<RegisteredSecret> {
+pub(crate) fn parse(body: &Value) -> Vec<RegisteredSecret> {
     body["passwordCredentials"]
         .as_array()
         .map(|list| {
