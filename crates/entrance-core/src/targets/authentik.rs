@@ -123,7 +123,7 @@ impl Target for Authentik {
         ));
         Configuration {
             blocks: vec![ConfigBlock::new("authentik: Directory → Federation and Social login → Create → Entra ID OAuth Source", ConfigFormat::Fields, e)],
-            notes: vec!["Consumer secret is the secret's Value (seeds/001 (authentik)).".into()],
+            notes: vec!["Consumer secret is the secret's Value.".into()],
         }
     }
 

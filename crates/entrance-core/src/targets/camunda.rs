@@ -158,7 +158,7 @@ impl Target for Camunda {
                 e,
             )],
             notes: vec![
-                "Newer Camunda versions spell CAMUNDA_IDENTITY_TYPE=MICROSOFT (entra-facts §I)."
+                "Newer Camunda versions spell CAMUNDA_IDENTITY_TYPE=MICROSOFT."
                     .into(),
             ],
         }

@@ -97,7 +97,7 @@ impl Target for GenericOidc {
             "openid profile email offline_access",
             FACTS,
         ));
-        Configuration { blocks: vec![ConfigBlock::new("OpenID Connect settings", ConfigFormat::Fields, e)], notes: vec!["Multi-tenant apps: the discovery issuer is a template with {tenantid}; strict issuer checks fail (entra-facts §A).".into()] }
+        Configuration { blocks: vec![ConfigBlock::new("OpenID Connect settings", ConfigFormat::Fields, e)], notes: vec!["Multi-tenant apps: the discovery issuer is a template with {tenantid}; strict issuer checks fail.".into()] }
     }
 
     fn needs(&self, _inputs: &TargetInputs) -> TargetNeeds {

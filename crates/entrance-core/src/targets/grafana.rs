@@ -285,7 +285,7 @@ impl Target for Grafana {
         Configuration {
             blocks,
             notes: vec![
-                "client_secret is the secret's Value, never the Secret ID (seeds/002 (Grafana))."
+                "client_secret is the secret's Value, never the Secret ID."
                     .into(),
             ],
         }

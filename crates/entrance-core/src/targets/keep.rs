@@ -136,7 +136,7 @@ impl Target for Keep {
         );
         Configuration {
             blocks: vec![frontend, backend],
-            notes: vec!["KEEP_AZUREAD_CLIENT_SECRET is the secret's Value, not the Secret ID (seeds/000 (Keep)).".into()],
+            notes: vec!["KEEP_AZUREAD_CLIENT_SECRET is the secret's Value, not the Secret ID.".into()],
         }
     }
 
