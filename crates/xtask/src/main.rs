@@ -10,6 +10,8 @@
 //! Every step is idempotent: a second run installs nothing.
 
 mod bench;
+#[cfg(test)]
+mod citations;
 mod run;
 mod setup;
 mod test;

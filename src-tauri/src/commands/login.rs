@@ -173,7 +173,7 @@ pub fn login_cancel(login: State<'_, LoginState>) {
     login.cancel();
 }
 
-/// Which redirect URI to register, on which platform, and why (entra-facts §E).
+/// Which redirect URI to register, on which platform, and why (docs/entra.md#redirect-uris).
 #[tauri::command]
 #[specta::specta]
 pub fn login_redirect_advice(

@@ -286,7 +286,7 @@ fn callback_code(
 }
 
 /// `iss` equals the issuer, or fills Entra's `{tenantid}` template with a
-/// tenant ID (entra-facts §A).
+/// tenant ID (docs/entra.md#token-versions-and-issuers).
 fn issuer_matches(issuer: &str, iss: &str) -> bool {
     match issuer.split_once("{tenantid}") {
         None => iss == issuer,

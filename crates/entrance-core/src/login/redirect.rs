@@ -1,7 +1,7 @@
 //! The loopback redirect URI: where Entrance listens, and which URI the admin
-//! registers, on which platform, and why (entra-facts §E).
+//! registers, on which platform, and why (docs/entra.md#redirect-uris).
 //!
-//! The rules encoded here (entra-facts §E, from reply-url.md and
+//! The rules encoded here (docs/entra.md#redirect-uris, from reply-url.md and
 //! scenario-desktop-app-registration.md):
 //! - a desktop tool registers `http://localhost` (no port) under **Mobile and
 //!   desktop applications**; Entra ignores the port for localhost, so the OS
@@ -25,7 +25,7 @@ pub enum LoopbackHost {
     #[default]
     Localhost,
     /// `127.0.0.1` (recommended by reply-url.md, but may have to be added
-    /// through the manifest — entra-facts §E): 127.0.0.1 only.
+    /// through the manifest — docs/entra.md#redirect-uris): 127.0.0.1 only.
     Ipv4,
 }
 
@@ -44,20 +44,20 @@ impl LoopbackHost {
 pub struct RedirectSpec {
     pub host: LoopbackHost,
     /// A fixed port, or `None` for one the OS picks (Entra ignores the port
-    /// for localhost — entra-facts §E).
+    /// for localhost — docs/entra.md#redirect-uris).
     pub port: Option<u16>,
     /// The path, starting with `/` (`/` for a bare `http://localhost`).
     pub path: String,
 }
 
 /// The path Entrance suggests for a Web (confidential) test registration: a
-/// path of its own, never a port-only variant of the product's URI (entra-facts §E).
+/// path of its own, never a port-only variant of the product's URI (docs/entra.md#redirect-uris).
 pub const CONFIDENTIAL_PATH: &str = "/entrance/callback";
 
 impl RedirectSpec {
     /// The default for a client kind: `http://localhost` for a public client
     /// (Mobile and desktop), `http://localhost/entrance/callback` for a
-    /// confidential one (Web) — entra-facts §E.
+    /// confidential one (Web) — docs/entra.md#redirect-uris.
     pub fn default_for(kind: ClientKind) -> RedirectSpec {
         RedirectSpec {
             host: LoopbackHost::Localhost,
@@ -83,7 +83,7 @@ impl RedirectSpec {
             .map_err(|e| invalid(format!("`{uri}` is not an absolute URI ({e})")))?;
         if url.scheme() != "http" {
             return Err(invalid(format!(
-                "`{uri}`: Entrance listens with plain http on loopback (Entra allows http only for localhost — entra-facts §E)"
+                "`{uri}`: Entrance listens with plain http on loopback (Entra allows http only for localhost — docs/entra.md#redirect-uris)"
             )));
         }
         let host = match url.host() {
@@ -93,7 +93,7 @@ impl RedirectSpec {
             Some(url::Host::Ipv4(ip)) if ip == std::net::Ipv4Addr::LOCALHOST => LoopbackHost::Ipv4,
             Some(url::Host::Ipv6(_)) => {
                 return Err(invalid(format!(
-                    "`{uri}`: Entra does not support [::1] in redirect URIs; use localhost or 127.0.0.1 (entra-facts §E)"
+                    "`{uri}`: Entra does not support [::1] in redirect URIs; use localhost or 127.0.0.1 (docs/entra.md#redirect-uris)"
                 )))
             }
             _ => {
@@ -106,9 +106,9 @@ impl RedirectSpec {
             return Err(invalid(format!("`{uri}` has a query or fragment")));
         }
         if let Some(c) = uri.chars().find(|c| "!$'(),;*".contains(*c)) {
-            // reply-url.md: these characters cannot be registered (entra-facts §E).
+            // reply-url.md: these characters cannot be registered (docs/entra.md#redirect-uris).
             return Err(invalid(format!(
-                "`{c}` cannot be part of a redirect URI (entra-facts §E)"
+                "`{c}` cannot be part of a redirect URI (docs/entra.md#redirect-uris)"
             )));
         }
         Ok(RedirectSpec {
@@ -124,7 +124,7 @@ impl RedirectSpec {
     }
 
     /// The URI to register: without the port, since Entra ignores it for
-    /// loopback (entra-facts §E); a bare host for the path `/`.
+    /// loopback (docs/entra.md#redirect-uris); a bare host for the path `/`.
     pub fn registered_uri(&self) -> String {
         let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
         if self.path == "/" {
@@ -135,7 +135,7 @@ impl RedirectSpec {
     }
 }
 
-/// An app registration platform (Authentication blade; entra-facts §E).
+/// An app registration platform (Authentication blade; docs/entra.md#redirect-uris).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
@@ -171,7 +171,7 @@ pub struct RedirectAdvice {
     pub why: String,
 }
 
-/// The redirect URI to register for a sign-in test, per entra-facts §E.
+/// The redirect URI to register for a sign-in test, per docs/entra.md#redirect-uris.
 ///
 /// Before discovery, Entra is recognized by its host (or, for Entrance's
 /// sandbox, a loopback host with an Entra-shaped path); the sign-in itself
@@ -204,13 +204,13 @@ pub(crate) fn advice(entra: bool, kind: ClientKind, redirect: &RedirectSpec) -> 
         ClientKind::Public => (
             Platform::MobileAndDesktop,
             format!("App registration → Authentication → Add a platform → Mobile and desktop applications → Custom redirect URIs: `{uri}`"),
-            "Entrance signs in as a desktop app (public client, PKCE, no secret): its loopback URI belongs under Mobile and desktop applications. Entra ignores the port for localhost, so register it without one; the system picks a free port on each run (entra-facts §E).".to_string(),
+            "Entrance signs in as a desktop app (public client, PKCE, no secret): its loopback URI belongs under Mobile and desktop applications. Entra ignores the port for localhost, so register it without one; the system picks a free port on each run (docs/entra.md#redirect-uris).".to_string(),
         ),
         ClientKind::Confidential => (
             Platform::Web,
             format!("App registration → Authentication → Web → Redirect URIs → Add URI: `{uri}`"),
             format!(
-                "To test the Web (confidential) registration the way the product uses it, the loopback URI must be under Web and the code redeemed with the client secret (entra-facts §E). `{}` is a path of its own: never register two localhost URIs that differ only by port — Entra picks one of them, with its platform.",
+                "To test the Web (confidential) registration the way the product uses it, the loopback URI must be under Web and the code redeemed with the client secret (docs/entra.md#redirect-uris). `{}` is a path of its own: never register two localhost URIs that differ only by port — Entra picks one of them, with its platform.",
                 redirect.path
             ),
         ),

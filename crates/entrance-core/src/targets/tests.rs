@@ -68,7 +68,7 @@ fn keep_env_has_exactly_the_documented_frontend_and_backend_keys() {
         .with("admin_group_id", ADMINS)
         .with("noc_group_id", NOC);
     let c = keep::Keep.configuration(&i, None);
-    // seeds/000 (Keep): Frontend and Backend tables.
+    // docs/products/keep.md#what-it-needs-from-entra: Frontend and Backend tables.
     assert_eq!(
         keys(&c, "Keep frontend"),
         [
@@ -123,7 +123,7 @@ fn grafana_ini_and_env_hold_the_documented_keys_with_derived_values() {
         .with("allow_assign_grafana_admin", "true");
     let c = grafana::Grafana.configuration(&i, None);
     let ini = keys(&c, "grafana.ini [auth.azuread]");
-    // seeds/002 (Grafana): the option table (plus `enabled`).
+    // docs/products/grafana.md#configuration: the option table (plus `enabled`).
     let documented = [
         "enabled",
         "allow_sign_up",
