@@ -46,7 +46,7 @@ export const MOCK_TARGETS: SetupTarget[] = [
   { info: info('grafana', 'Grafana', 'Grafana sign-in with Entra ID (auth.azuread), roles from app roles or groups', SEED), fields: GRAFANA_FIELDS, default_client_type: 'confidential' },
   { info: info('camunda', 'Camunda', 'Camunda 8 (Operate, Tasklist, Identity) with Entra ID', 'docs/products/camunda.md#what-it-needs-from-entra'), fields: [], default_client_type: 'confidential' },
   { info: info('openmetadata', 'OpenMetadata', 'OpenMetadata single sign-on with Entra ID (SPA)', 'docs/products/openmetadata.md#what-it-needs-from-entra'), fields: [], default_client_type: 'public' },
-  { info: info('generic_oidc', 'Any OpenID Connect app', 'A product that speaks OpenID Connect', 'docs/entra.md#token-versions-and-issuers'), fields: [], default_client_type: 'confidential' },
+  { info: info('generic-oidc', 'Any OpenID Connect app', 'A product that speaks OpenID Connect', 'docs/entra.md#token-versions-and-issuers'), fields: [], default_client_type: 'confidential' },
 ];
 
 const CALLBACK: Record<string, string> = {
@@ -55,7 +55,7 @@ const CALLBACK: Record<string, string> = {
   grafana: '/login/azuread',
   camunda: '/auth/login-callback',
   openmetadata: '/callback',
-  generic_oidc: '/oauth2/callback',
+  'generic-oidc': '/oauth2/callback',
 };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
