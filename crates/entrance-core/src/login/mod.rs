@@ -65,6 +65,9 @@ pub use listener::{MAX_HEAD_BYTES, READ_TIMEOUT};
 pub use outcome::{DecodedToken, Flow, LoginOutcome, LoginSummary, RawTokens, Tokens};
 pub use progress::LoginProgress;
 pub use provider::{clear_jwks_cache, EntraInfo, Provider, ProviderInfo};
-pub use redirect::{redirect_advice, LoopbackHost, Platform, RedirectAdvice, RedirectSpec};
+pub use redirect::{
+    looks_like_entra, redirect_advice, redirect_spec, LoopbackHost, Platform, RedirectAdvice,
+    RedirectSpec,
+};
 pub use refresh::{refresh, RefreshRequest};
 pub use tokio_util::sync::CancellationToken;

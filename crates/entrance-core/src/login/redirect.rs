@@ -11,6 +11,12 @@
 //! - never two localhost URIs that differ only by port — Entra picks one of
 //!   them, with its platform; use distinct paths instead;
 //! - `http` only for localhost; `[::1]` is not supported.
+//!
+//! Another OpenID provider gets what RFC 8252 asks of a native app instead:
+//! `http://127.0.0.1:{port}/…` on any port (§7.3, and §8.3: the loopback IP
+//! literal, not `localhost`, which may resolve elsewhere), unless the admin
+//! names a redirect URI. Entra keeps `localhost`, as its documentation for
+//! desktop apps advises.
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -55,12 +61,23 @@ pub struct RedirectSpec {
 pub const CONFIDENTIAL_PATH: &str = "/entrance/callback";
 
 impl RedirectSpec {
-    /// The default for a client kind: `http://localhost` for a public client
-    /// (Mobile and desktop), `http://localhost/entrance/callback` for a
+    /// The default for a client kind on Entra: `http://localhost` for a public
+    /// client (Mobile and desktop), `http://localhost/entrance/callback` for a
     /// confidential one (Web) — docs/entra.md#redirect-uris.
     pub fn default_for(kind: ClientKind) -> RedirectSpec {
+        RedirectSpec::default_for_provider(kind, true)
+    }
+
+    /// The default for a client kind and provider: on Entra as
+    /// [`RedirectSpec::default_for`]; on another provider the same path on
+    /// `127.0.0.1` (RFC 8252 §7.3 and §8.3), on a port the system picks.
+    pub fn default_for_provider(kind: ClientKind, entra: bool) -> RedirectSpec {
         RedirectSpec {
-            host: LoopbackHost::Localhost,
+            host: if entra {
+                LoopbackHost::Localhost
+            } else {
+                LoopbackHost::Ipv4
+            },
             port: None,
             path: match kind {
                 ClientKind::Public => "/".into(),
@@ -181,9 +198,32 @@ pub fn redirect_advice(
     kind: ClientKind,
     redirect: &RedirectSpec,
 ) -> RedirectAdvice {
-    let entra =
-        authority.is_entra_host() || (authority.is_loopback() && authority.tenant().is_some());
-    advice(entra, kind, redirect)
+    advice(looks_like_entra(authority), kind, redirect)
+}
+
+/// Whether an authority is Entra's, before its discovery document is read:
+/// an Entra host, or (Entrance's sandbox) a loopback host with an
+/// Entra-shaped path. After discovery, [`super::Provider::is_entra`] decides.
+pub fn looks_like_entra(authority: &Authority) -> bool {
+    authority.is_entra_host() || (authority.is_loopback() && authority.tenant().is_some())
+}
+
+/// The redirect URI spec for a sign-in: the one the admin named, else the
+/// default for the client kind and provider; `port`, when given, fixes the
+/// port of either.
+pub fn redirect_spec(
+    named: Option<&RedirectSpec>,
+    kind: ClientKind,
+    entra: bool,
+    port: Option<u16>,
+) -> RedirectSpec {
+    let mut spec = named
+        .cloned()
+        .unwrap_or_else(|| RedirectSpec::default_for_provider(kind, entra));
+    if port.is_some() {
+        spec.port = port;
+    }
+    spec
 }
 
 /// The advice, once it is known whether the provider is Entra.
@@ -272,6 +312,63 @@ mod tests {
     }
 
     #[test]
+    fn other_providers_default_to_the_loopback_ip_on_any_port() {
+        // RFC 8252 §7.3 / §8.3: http://127.0.0.1:{port}/…, any port.
+        for kind in [ClientKind::Public, ClientKind::Confidential] {
+            let spec = redirect_spec(None, kind, false, None);
+            assert_eq!(spec.host, LoopbackHost::Ipv4);
+            assert_eq!(spec.port, None);
+            assert!(spec.uri(49152).starts_with("http://127.0.0.1:49152/"));
+        }
+        assert_eq!(
+            redirect_spec(None, ClientKind::Public, false, None).uri(50001),
+            "http://127.0.0.1:50001/"
+        );
+        // A fixed port is kept.
+        assert_eq!(
+            redirect_spec(None, ClientKind::Public, false, Some(8400)).uri(8400),
+            "http://127.0.0.1:8400/"
+        );
+    }
+
+    #[test]
+    fn entra_keeps_localhost_and_a_named_uri_wins() {
+        let spec = redirect_spec(None, ClientKind::Public, true, None);
+        assert_eq!(spec, RedirectSpec::default_for(ClientKind::Public));
+        assert_eq!(spec.host, LoopbackHost::Localhost);
+        let named = RedirectSpec::parse("http://localhost:3000/cb").unwrap();
+        for entra in [true, false] {
+            let spec = redirect_spec(Some(&named), ClientKind::Public, entra, None);
+            assert_eq!(spec.uri(3000), "http://localhost:3000/cb");
+            let spec = redirect_spec(Some(&named), ClientKind::Public, entra, Some(3001));
+            assert_eq!(spec.port, Some(3001));
+        }
+    }
+
+    #[test]
+    fn entra_is_recognised_by_host_or_sandbox_path_before_discovery() {
+        for entra in [
+            "https://login.microsoftonline.com/contoso/v2.0",
+            "https://login.microsoftonline.us/contoso/v2.0",
+            "http://127.0.0.1:35117/contoso.sandbox/v2.0",
+        ] {
+            assert!(
+                looks_like_entra(&Authority::parse(entra).unwrap()),
+                "{entra}"
+            );
+        }
+        for other in [
+            "https://idp.example.com/realms/x",
+            "https://accounts.example.org",
+        ] {
+            assert!(
+                !looks_like_entra(&Authority::parse(other).unwrap()),
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
     fn other_providers_get_plain_advice() {
         let a = Authority::parse("https://idp.example.com/realms/x").unwrap();
         let advice = redirect_advice(
@@ -281,5 +378,10 @@ mod tests {
         );
         assert_eq!(advice.platform, None);
         assert!(advice.why.contains("RFC 8252"));
+        let spec = redirect_spec(None, ClientKind::Public, false, None);
+        assert_eq!(
+            redirect_advice(&a, ClientKind::Public, &spec).uri,
+            "http://127.0.0.1"
+        );
     }
 }
