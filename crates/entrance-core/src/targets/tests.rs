@@ -1,5 +1,6 @@
 //! Unit tests of the target profiles: registry, configuration keys (from the
-//! seeds), links and commands per cloud, input checks, verdict rules.
+//! products' documentation, docs/products/), links and commands per cloud,
+//! input checks, verdict rules.
 
 use serde_json::json;
 
@@ -33,6 +34,32 @@ fn claims(v: serde_json::Value) -> JsonObject {
     match v {
         serde_json::Value::Object(m) => m,
         _ => panic!("object"),
+    }
+}
+
+#[test]
+fn generated_configuration_carries_no_source_tags() {
+    // Sources are for people reading Entrance (docs/); a product's
+    // configuration file gets none.
+    for t in all() {
+        let c = t.configuration(&inputs("https://app.example.com"), None);
+        let formats = [
+            None,
+            Some(ConfigFormat::Env),
+            Some(ConfigFormat::Ini),
+            Some(ConfigFormat::Yaml),
+            Some(ConfigFormat::Fields),
+        ];
+        for f in formats {
+            let text = c.render(f);
+            for tag in ["docs/", "seeds/", concat!("entra", "-facts"), "§"] {
+                assert!(
+                    !text.contains(tag),
+                    "{} ({f:?}) carries `{tag}`:\n{text}",
+                    t.info().name
+                );
+            }
+        }
     }
 }
 
