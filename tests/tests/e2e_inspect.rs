@@ -1,6 +1,6 @@
 //! The Inspect page of the real app with a real token: the sandbox tenant
 //! (in process) signs in its 250-group user to Grafana; the ID token carries
-//! the overage markers instead of `groups` (entra-facts §C). Pasted into the
+//! the overage markers instead of `groups` (docs/entra.md#groups-overage). Pasted into the
 //! app, it shows the claims, the `groups.overage` finding and what each
 //! product will do with the token.
 

@@ -127,14 +127,14 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
         if args.no_browser {
             req.browser = Browser::None;
         }
-        let mut spec = match &args.redirect_uri {
-            Some(uri) => RedirectSpec::parse(uri)?,
-            None => req.redirect_spec(),
-        };
-        if let Some(port) = args.port {
-            spec.port = Some(port);
-        }
-        req.redirect = Some(spec);
+        // Without --redirect-uri the core picks the provider's default
+        // (localhost on Entra, 127.0.0.1 elsewhere) once discovery tells.
+        req.redirect = args
+            .redirect_uri
+            .as_deref()
+            .map(RedirectSpec::parse)
+            .transpose()?;
+        req.port = args.port;
         runtime.block_on(login::interactive(req, print_progress, cancel))
     };
     Ok(finish(result, json, args.show_tokens))

@@ -206,7 +206,7 @@ async fn a_public_client_signs_in_through_the_browser() {
     assert_eq!(tokens["refresh_token"], "[redacted]");
     assert!(!run.stdout.contains("\"raw\""));
     // The URL is printed for machines where no browser opens, with the
-    // redirect URI to register (entra-facts §E).
+    // redirect URI to register (docs/entra.md#redirect-uris).
     assert!(
         run.stderr.contains("/oauth2/v2.0/authorize?"),
         "{}",
@@ -651,7 +651,7 @@ async fn a_missing_secret_name_is_reported_before_any_network() {
 
 /// `entrance inspect --resolve-groups` on a real sign-in's tokens: the
 /// 250-group user signs in through Chromium with User.Read +
-/// GroupMember.Read.All (entra-facts §C); the ID token goes to `inspect` on
+/// GroupMember.Read.All (docs/entra.md#groups-overage); the ID token goes to `inspect` on
 /// standard input and the Graph token through an environment variable —
 /// never argv — and Graph lists all 250 groups.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

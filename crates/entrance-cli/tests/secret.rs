@@ -293,7 +293,7 @@ fn without_a_secret_service_the_error_says_so_and_nothing_falls_back_to_a_file()
 }
 
 /// An app-only Microsoft Graph token of the sandbox's automation app
-/// (Application.Read.All, entra-facts §G), by client credentials over HTTP.
+/// (Application.Read.All, docs/entra.md#azure-cli-and-graph-equivalents), by client credentials over HTTP.
 async fn automation_graph_token(sb: &entrance_sandbox::Sandbox) -> String {
     let app = sb
         .scenario()

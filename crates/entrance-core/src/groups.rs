@@ -1,4 +1,4 @@
-//! Group overage resolution through Microsoft Graph (entra-facts §C).
+//! Group overage resolution through Microsoft Graph (docs/entra.md#groups-overage).
 //!
 //! Over 200 groups (150 in SAML) Entra drops the `groups` claim and puts the
 //! overage markers `_claim_names` / `_claim_sources` in its place. The product
@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::token::JsonObject;
 use crate::verify::{check_url, is_loopback};
 
-/// Microsoft Graph's largest page for `transitiveMemberOf` (entra-facts §C).
+/// Microsoft Graph's largest page for `transitiveMemberOf` (docs/entra.md#groups-overage).
 pub const MAX_PAGE_SIZE: u32 = 999;
 /// Each Graph request's time limit.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);

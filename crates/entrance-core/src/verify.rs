@@ -3,7 +3,7 @@
 //!
 //! Where the keys come from: the token's own tenant, version and cloud
 //! (`{authority}/{tid}/discovery/v2.0/keys` for v2, `/{tid}/discovery/keys` for
-//! v1; [ATK] §A §H) — or an override, a JWKS file or URL. Nothing touches the
+//! v1; docs/entra.md#access-tokens, docs/entra.md#token-versions-and-issuers, docs/entra.md#national-clouds) — or an override, a JWKS file or URL. Nothing touches the
 //! network unless verification is asked. Fetches use HTTPS (plain HTTP only
 //! for loopback hosts such as Entrance's sandbox), never follow redirects
 //! (against SSRF, like openidconnect-rs), time out after 10 s and read at
@@ -69,7 +69,7 @@ pub enum SignatureCheck {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Unverifiable {
-    /// A Microsoft Graph access token: proprietary, not verifiable by design [ATK].
+    /// A Microsoft Graph access token: proprietary, not verifiable by design (docs/entra.md#access-tokens).
     GraphAccessToken,
     /// `alg` is not an RSA signature algorithm (or `none`).
     UnsupportedAlgorithm,
@@ -209,7 +209,7 @@ async fn verify_jws(
     if is_graph_token(jws) {
         return SignatureCheck::Unverifiable {
             reason: Unverifiable::GraphAccessToken,
-            explanation: "A Microsoft Graph access token (Graph audience or a nonce in the header) cannot be verified outside Graph: its signature covers a hashed nonce, by design [ATK]. It is not meant for your app.".into(),
+            explanation: "A Microsoft Graph access token (Graph audience or a nonce in the header) cannot be verified outside Graph: its signature covers a hashed nonce, by design (docs/entra.md#access-tokens). It is not meant for your app.".into(),
         };
     }
     let alg_name = jws.alg().unwrap_or("(none)").to_string();

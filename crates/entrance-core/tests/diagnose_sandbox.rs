@@ -418,7 +418,7 @@ async fn redirect_uris_are_probed_registered_and_unregistered_with_their_platfor
     assert!(r.summary.starts_with("1 of"), "{}", r.summary);
     assert_eq!(d.root_causes[0].check_id, "redirect_uri");
 
-    // A trailing slash is another URI (entra-facts §D 50011).
+    // A trailing slash is another URI (docs/entra.md#errors 50011).
     let mut request = request_for(&sb, Some("grafana"));
     request.redirect_uris = vec![format!("{GRAFANA_REDIRECT}/")];
     let d = diagnose(request, with_secret(&secret_value(&sb, "grafana"))).await;
@@ -680,7 +680,7 @@ async fn another_openid_provider_gets_the_generic_checks_only() {
 
 /// A valid secret whose recorded end date is 12 days away: the app check
 /// passes with a warning that names the secret and says how to rotate it
-/// (entra-facts §D 7000222 is what follows the end date).
+/// (docs/entra.md#errors 7000222 is what follows the end date).
 #[tokio::test]
 async fn a_secret_expiring_within_30_days_is_a_warning_with_the_rotation() {
     let sb = sandbox().await;

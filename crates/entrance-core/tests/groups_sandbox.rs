@@ -1,5 +1,5 @@
 //! Overage resolution through the sandbox's Microsoft Graph over real HTTP
-//! (entra-facts §C): the 250-group user, both methods, the page math, and
+//! (docs/entra.md#groups-overage): the 250-group user, both methods, the page math, and
 //! the 403 of a token without GroupMember.Read.All, explained.
 
 mod support;

@@ -1,6 +1,6 @@
 //! Benchmark, not a timed test: what `entrance inspect --json` does with a
 //! token of a user in 200 groups (the most a JWT carries before overage,
-//! entra-facts §C) — recognize the paste, decode, explain every claim, run
+//! docs/entra.md#groups-overage) — recognize the paste, decode, explain every claim, run
 //! the finding rules, serialize to JSON — against a plain JWT decode of the
 //! same token (base64url + JSON parse of header and claims), measured
 //! alternately in the same run. The figure is the ratio.
@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 const ROUNDS: usize = 15;
 const PER_ROUND: usize = 200;
 
-/// A v2 ID token of a user in 200 groups, as Entra shapes it (entra-facts §B, §C).
+/// A v2 ID token of a user in 200 groups, as Entra shapes it (docs/entra.md#claims, docs/entra.md#groups-overage).
 fn token_with_200_groups() -> String {
     let groups: Vec<String> = (0..200)
         .map(|i| format!("{:08x}-0000-4000-8000-{:012x}", 0x5000_0000u32 + i, i))

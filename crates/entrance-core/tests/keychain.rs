@@ -17,8 +17,22 @@ fn keyring_expected() -> bool {
     let on = std::env::var_os("ENTRANCE_TEST_KEYRING").is_some();
     if !on {
         eprintln!("skipped: set ENTRANCE_TEST_KEYRING=1 (cargo xtask test does) to test against the real keychain");
+        return false;
     }
-    on
+    if cfg!(target_os = "linux") {
+        // gnome-keyring keeps its files in $XDG_DATA_HOME/keyrings: a test
+        // session has its own, never the user's ~/.local/share.
+        let data = std::env::var_os("XDG_DATA_HOME").map(std::path::PathBuf::from);
+        let users =
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"));
+        assert!(
+            data.is_some() && data != users,
+            "ENTRANCE_TEST_KEYRING is set but XDG_DATA_HOME is not a private folder: \
+             run these tests through `cargo xtask test`, which starts a private D-Bus \
+             session and keyring, so the user's own keyring is never touched"
+        );
+    }
+    true
 }
 
 fn unique(name: &str) -> SecretName {

@@ -228,6 +228,35 @@ async fn a_generic_openid_provider_signs_in_without_entra_assumptions() {
 }
 
 #[tokio::test]
+async fn another_provider_gets_the_loopback_ip_on_any_port_as_rfc_8252_asks() {
+    // RFC 8252 §7.3 / §8.3: http://127.0.0.1:{port}/…; Entra keeps localhost.
+    let (result, _) = sign_in_generic(Quirk::None).await;
+    let sent = success(result)
+        .summary
+        .redirect_uri
+        .expect("a browser flow");
+    let url = url::Url::parse(&sent).unwrap();
+    assert_eq!(url.host_str(), Some("127.0.0.1"), "{sent}");
+    assert!(url.port().is_some_and(|p| p > 0), "{sent}");
+
+    // A named redirect URI wins.
+    let base = provider(Quirk::None).await;
+    let mut req = InteractiveRequest::new(
+        Authority::parse(&base).unwrap(),
+        CLIENT_ID,
+        ClientCredential::Public,
+    );
+    req.browser = Browser::None;
+    req.redirect = Some(login::RedirectSpec::parse("http://localhost/named").unwrap());
+    let (result, _, _) = sign_in_with(req, CancellationToken::new(), follow_redirects).await;
+    let sent = success(result).summary.redirect_uri.unwrap();
+    assert!(
+        sent.starts_with("http://localhost:") && sent.ends_with("/named"),
+        "{sent}"
+    );
+}
+
+#[tokio::test]
 async fn a_token_signed_with_an_unpublished_key_fails_the_signature_check() {
     let (result, page) = sign_in_generic(Quirk::ForeignKey).await;
     match failure(&result) {

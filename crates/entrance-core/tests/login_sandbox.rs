@@ -1,5 +1,5 @@
 //! Sign-in against the sandbox tenant over real HTTP: every grant, and every
-//! registration mistake the issue names, explained (entra-facts §D, §E).
+//! registration mistake the issue names, explained (docs/entra.md#errors, docs/entra.md#redirect-uris).
 //! The sign-in page is completed over HTTP here; `entrance-cli/tests/login.rs`
 //! does the same through headless Chromium and `BROWSER`.
 
@@ -91,7 +91,7 @@ async fn a_public_client_signs_in_with_pkce_on_a_port_the_system_picks() {
         "{}",
         visit.page
     );
-    // The advice for a public client: bare localhost under Mobile and desktop (§E).
+    // The advice for a public client: bare localhost under Mobile and desktop (docs/entra.md#redirect-uris).
     let LoginProgress::WaitingForBrowser {
         advice,
         listening_on,
@@ -138,7 +138,7 @@ async fn a_confidential_client_redeems_with_its_secret_in_the_body_or_as_basic()
             .as_deref()
             .unwrap()
             .ends_with("/api/auth/callback/microsoft-entra-id"));
-        // azpacr 1: the client authenticated with a secret (entra-facts §B).
+        // azpacr 1: the client authenticated with a secret (docs/entra.md#claims).
         let access = outcome
             .summary
             .access_token
@@ -307,7 +307,7 @@ async fn an_unregistered_redirect_uri_is_50011_with_the_uri_and_platform_to_regi
     assert_eq!(advice.platform, Some(Platform::MobileAndDesktop));
     assert!(r.message.contains("AADSTS50011"), "{}", r.message);
     // Entra shows 50011 on its own page, never at the redirect URI: Entrance
-    // asks before opening a browser that would wait in vain (entra-facts §D).
+    // asks before opening a browser that would wait in vain (docs/entra.md#errors).
     assert_eq!(events.names(), ["failed"]);
 }
 
@@ -653,7 +653,7 @@ async fn tls_failures_are_typed_and_an_extra_ca_is_trusted() {
 
 #[tokio::test]
 async fn discovery_names_the_national_cloud_of_the_tenant() {
-    // entra-facts §H: a US Government tenant's discovery says microsoftonline.us.
+    // docs/entra.md#national-clouds: a US Government tenant's discovery says microsoftonline.us.
     let sb = sandbox().await;
     let a = Authority::parse(&format!("{}/v2.0", sb.authority("northwind-gov"))).unwrap();
     let provider = login::Provider::discover(&a, &Default::default())

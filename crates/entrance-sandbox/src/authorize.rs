@@ -4,7 +4,7 @@
 //!
 //! Errors before the redirect URI is validated are shown on the sandbox's
 //! own error page, like Entra's (tenant 90002, client 700016, redirect URI
-//! 500113/900971/90102/50011 — entra-facts §D: "A redirect URI mismatch
+//! 500113/900971/90102/50011 — docs/entra.md#errors: "A redirect URI mismatch
 //! (50011) is shown on Entra's own error page"). Afterwards they go to the
 //! redirect URI as `error`, `error_description`, `state` (ACF "Error response").
 
@@ -40,7 +40,7 @@ pub enum ResponseMode {
 pub struct AuthorizeRequest {
     pub segment: String,
     pub sel: TenantSel,
-    /// 1 for `/oauth2/authorize`, 2 for `/oauth2/v2.0/authorize` (ID token version, entra-facts §A).
+    /// 1 for `/oauth2/authorize`, 2 for `/oauth2/v2.0/authorize` (ID token version, docs/entra.md#token-versions-and-issuers).
     pub version: u8,
     pub client_id: String,
     pub redirect_uri: String,
@@ -172,14 +172,14 @@ pub fn validate(
     }
     let implicit = &app.web.implicit_grant_settings;
     if id_token && !implicit.enable_id_token_issuance {
-        // entra-facts §D 700054; ACF hybrid flow.
+        // docs/entra.md#errors 700054; ACF hybrid flow.
         return Err(fail(mode, StsError::id_token_not_enabled()));
     }
     if token && !implicit.enable_access_token_issuance {
         return Err(fail(mode, StsError::token_not_enabled()));
     }
 
-    // The v1 endpoint takes `resource`; the v2 one refuses it (entra-facts §D 901002).
+    // The v1 endpoint takes `resource`; the v2 one refuses it (docs/entra.md#errors 901002).
     let scope = if version == 2 {
         if get("resource").is_some() {
             return Err(fail(mode, StsError::resource_param_not_supported()));
@@ -238,7 +238,7 @@ pub fn validate(
             return Err(fail(mode, StsError::invalid_parameter("prompt")));
         }
     }
-    // entra-facts §D 50194: a single-tenant app cannot use /common or /organizations.
+    // docs/entra.md#errors 50194: a single-tenant app cannot use /common or /organizations.
     if matches!(sel, TenantSel::Common | TenantSel::Organizations)
         && !app.sign_in_audience.is_multi_tenant()
     {
@@ -672,7 +672,7 @@ pub async fn login(
 }
 
 /// The tenant tokens are issued in: the authority's, or the user's own for
-/// `/common` and `/organizations` (entra-facts §A: substitute the `tid`).
+/// `/common` and `/organizations` (docs/entra.md#token-versions-and-issuers: substitute the `tid`).
 pub fn token_tenant(dir: &Directory, sel: &TenantSel, user: &User) -> String {
     match sel {
         TenantSel::Tenant(i) => dir
@@ -739,7 +739,7 @@ fn finish(
         };
         if let Some(sp) = dir.service_principal_full(&app.app_id, &tenant_id) {
             if sp.app_role_assignment_required && !dir.is_assigned(user, &sp) {
-                // entra-facts §D 50105 (sent to the app as access_denied, the
+                // docs/entra.md#errors 50105 (sent to the app as access_denied, the
                 // way ADAL/MSAL apps have reported it).
                 let e = StsError::not_assigned(
                     &app.display_name,
@@ -768,7 +768,7 @@ fn finish(
         .map(|a| a.display_name.clone())
         .unwrap_or_default();
     if !interactive || (needs_admin && !can_admin) {
-        // entra-facts §D 65001; ACF `consent_required` / admin-restricted permissions.
+        // docs/entra.md#errors 65001; ACF `consent_required` / admin-restricted permissions.
         return redirect_error(
             &req,
             StsError::consent_missing(&req.client_id, &app_name),

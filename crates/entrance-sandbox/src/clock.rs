@@ -89,7 +89,7 @@ fn parts(unix: i64) -> Parts {
     }
 }
 
-/// Entra's error timestamp: `2016-01-09 02:02:12Z` (entra-facts §D).
+/// Entra's error timestamp: `2016-01-09 02:02:12Z` (docs/entra.md#errors).
 pub fn entra_timestamp(unix: i64) -> String {
     let p = parts(unix);
     format!(

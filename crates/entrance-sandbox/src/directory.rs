@@ -12,16 +12,16 @@ use crate::scenario::{
     Application, ConsentType, GroupKind, Scenario, ServicePrincipal, Tenant, User,
 };
 
-/// Microsoft Graph's application ID (entra-facts §A, §G).
+/// Microsoft Graph's application ID (docs/entra.md#token-versions-and-issuers, docs/entra.md#azure-cli-and-graph-equivalents).
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
-/// Microsoft Graph's identifier URI (entra-facts §A).
+/// Microsoft Graph's identifier URI (docs/entra.md#token-versions-and-issuers).
 pub const GRAPH_IDENTIFIER: &str = "https://graph.microsoft.com";
-/// OpenID Connect scopes, which are Graph delegated permissions too (entra-facts §G).
+/// OpenID Connect scopes, which are Graph delegated permissions too (docs/entra.md#azure-cli-and-graph-equivalents).
 pub const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 /// The default member "User" directory role seen in members' `wids`
-/// (entra-facts §C: seen in real tokens; unconfirmed in docs).
+/// (docs/entra.md#groups-overage: seen in real tokens; unconfirmed in docs).
 pub const DEFAULT_USER_ROLE_TEMPLATE: &str = "b79fbf4d-3ef9-4689-8143-76b194e85509";
-/// The personal-account (MSA) tenant (entra-facts §A).
+/// The personal-account (MSA) tenant (docs/entra.md#token-versions-and-issuers).
 pub const MSA_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
 /// A Microsoft Graph delegated permission.
@@ -33,7 +33,7 @@ pub struct GraphScope {
     pub admin: bool,
 }
 
-/// Graph delegated permissions the sandbox knows. IDs: entra-facts §G for
+/// Graph delegated permissions the sandbox knows. IDs: docs/entra.md#azure-cli-and-graph-equivalents for
 /// openid/profile/email/offline_access/User.Read/GroupMember.Read.All;
 /// Application.*: Microsoft Graph permissions reference (Find-MgGraphPermission
 /// output in "Using Find-MgGraphPermission cmdlet"); the rest: Microsoft Graph
@@ -177,7 +177,7 @@ pub enum TenantSel {
 pub struct ResourceScopes {
     pub resource: Resource,
     /// How the request named it (`api://…`, the GUID, `https://graph.microsoft.com`);
-    /// a v1 access token's `aud` (entra-facts §B).
+    /// a v1 access token's `aud` (docs/entra.md#claims).
     pub identifier: String,
     /// Scope values as the resource defines them; `.default` stays `.default`.
     pub scopes: Vec<String>,
@@ -206,9 +206,9 @@ impl ScopeRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeError {
     /// AADSTS70011: a scope that is not a scope (`groups`, a typo, a custom
-    /// scope without its `api://` prefix) — entra-facts §D.
+    /// scope without its `api://` prefix) — docs/entra.md#errors.
     Invalid(String),
-    /// AADSTS500011: the resource has no service principal in the tenant — entra-facts §D.
+    /// AADSTS500011: the resource has no service principal in the tenant — docs/entra.md#errors.
     ResourceNotFound(String),
 }
 
@@ -592,7 +592,7 @@ impl Directory {
     }
 
     /// Whether the user is assigned to the app: directly, or through a group
-    /// they are a **direct** member of (entra-facts §D 50105: "no nesting").
+    /// they are a **direct** member of (docs/entra.md#errors 50105: "no nesting").
     pub fn is_assigned(&self, user: &User, sp: &SpView) -> bool {
         let direct: HashSet<&str> = self
             .direct_groups(user)
@@ -614,7 +614,7 @@ impl Directory {
     }
 
     /// App role values assigned to the user on this app: directly or through
-    /// a directly joined group (howto-add-app-roles-in-apps.md; entra-facts §B `roles`).
+    /// a directly joined group (howto-add-app-roles-in-apps.md; docs/entra.md#claims `roles`).
     pub fn app_roles_for_user(
         &self,
         user: &User,
@@ -879,7 +879,7 @@ impl Directory {
     }
 
     /// Whether the user holds a role that may grant tenant-wide consent
-    /// (entra-facts §C: Privileged Role Administrator, Cloud Application
+    /// (docs/entra.md#groups-overage: Privileged Role Administrator, Cloud Application
     /// Administrator, Application Administrator; and Global Administrator).
     pub fn can_admin_consent(&self, user: &User) -> bool {
         const ROLES: [&str; 4] = [

@@ -1,14 +1,14 @@
 //! OpenID Connect discovery and JWKS, v2 and v1, per tenant, verified
-//! domain, `common` and `organizations` (entra-facts §A, §H).
+//! domain, `common` and `organizations` (docs/entra.md#token-versions-and-issuers, docs/entra.md#national-clouds).
 //!
 //! - `/{t}/v2.0/.well-known/openid-configuration`: issuer `{host}/{tid}/v2.0`;
 //!   for `common`/`organizations` the template `{host}/{tenantid}/v2.0`
-//!   (entra-facts §A) — a strict "issuer equals discovery URL" check rejects it,
+//!   (docs/entra.md#token-versions-and-issuers) — a strict "issuer equals discovery URL" check rejects it,
 //!   exactly as it rejects Entra's.
 //! - `/{t}/.well-known/openid-configuration`: v1, issuer `https://sts.windows.net/{tid}/`.
-//! - `cloud_instance_name`, `tenant_region_scope`, `msgraph_host` (entra-facts §H);
+//! - `cloud_instance_name`, `tenant_region_scope`, `msgraph_host` (docs/entra.md#national-clouds);
 //!   `msgraph_host` names the sandbox's Graph listener.
-//! - An unknown tenant: 400 with AADSTS90002 in Entra's error body (entra-facts §D).
+//! - An unknown tenant: 400 with AADSTS90002 in Entra's error body (docs/entra.md#errors).
 
 use std::sync::Arc;
 
@@ -149,7 +149,7 @@ pub async fn v1(
 }
 
 /// The tenant's cloud and region fields, the same in the v1 and v2
-/// documents (entra-facts §H).
+/// documents (docs/entra.md#national-clouds).
 fn add_cloud_fields(doc: &mut Value, r: &Resolved, st: &AppState) {
     if let Value::Object(m) = doc {
         m.insert("tenant_region_scope".into(), json!(r.region));

@@ -14,7 +14,7 @@ use crate::html;
 
 /// Where an AADSTS code comes from.
 /// `ERR` = reference-error-codes.md, `ACF` = v2-oauth2-auth-code-flow.md,
-/// `DCF` = v2-oauth2-device-code.md, `§X` = entra-facts.md section.
+/// `DCF` = v2-oauth2-device-code.md (docs/entra.md#microsoft-learn-pages lists them).
 #[derive(Debug, Clone, Copy)]
 pub struct Aadsts {
     pub code: u32,
@@ -51,26 +51,26 @@ pub const CATALOG: &[Aadsts] = &[
         "interaction_required",
         400,
         true,
-        "entra-facts §D; ERR",
+        "docs/entra.md#errors; docs/entra.md#error-codes",
     ),
     e(
         50011,
         "invalid_request",
         400,
         true,
-        "entra-facts §D (shown on Entra's page); RU",
+        "docs/entra.md#errors (shown on Entra's page); RU",
     ),
-    e(500011, "invalid_resource", 400, true, "entra-facts §D; ERR"),
-    e(500113, "invalid_request", 400, true, "entra-facts §D"),
-    e(900971, "invalid_request", 400, true, "entra-facts §D; ERR"),
-    e(50020, "invalid_request", 400, true, "entra-facts §D; ERR"),
-    e(50034, "invalid_request", 400, true, "entra-facts §D; ERR"),
+    e(500011, "invalid_resource", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
+    e(500113, "invalid_request", 400, true, "docs/entra.md#errors"),
+    e(900971, "invalid_request", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
+    e(50020, "invalid_request", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
+    e(50034, "invalid_request", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(
         50012,
         "invalid_client",
         401,
         true,
-        "entra-facts §D (certificate / client assertion)",
+        "docs/entra.md#errors (certificate / client assertion)",
     ),
     e(50057, "invalid_request", 400, true, "ERR (UserDisabled)"),
     e(
@@ -78,7 +78,7 @@ pub const CATALOG: &[Aadsts] = &[
         "login_required",
         400,
         true,
-        "entra-facts §D; ERR; ACF (login_required)",
+        "docs/entra.md#errors; docs/entra.md#error-codes; docs/entra.md#authorization-code-flow (login_required)",
     ),
     e(
         50089,
@@ -87,14 +87,14 @@ pub const CATALOG: &[Aadsts] = &[
         true,
         "ERR (flow token expired)",
     ),
-    e(50105, "access_denied", 400, true, "entra-facts §D; ERR"),
-    e(50126, "invalid_grant", 400, true, "entra-facts §D; ERR"),
+    e(50105, "access_denied", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
+    e(50126, "invalid_grant", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(
         50148,
         "invalid_grant",
         400,
         true,
-        "entra-facts §D (50148/501481); ERR",
+        "docs/entra.md#errors (50148/501481); ERR",
     ),
     e(
         501491,
@@ -103,16 +103,16 @@ pub const CATALOG: &[Aadsts] = &[
         true,
         "ERR (InvalidCodeChallengeMethodInvalidSize)",
     ),
-    e(50194, "invalid_request", 400, true, "entra-facts §D; ERR"),
-    e(54005, "invalid_grant", 400, true, "entra-facts §D; ERR"),
+    e(50194, "invalid_request", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
+    e(54005, "invalid_grant", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(
         65001,
         "consent_required",
         400,
         true,
-        "entra-facts §D; ERR; ACF (consent_required)",
+        "docs/entra.md#errors; docs/entra.md#error-codes; docs/entra.md#authorization-code-flow (consent_required)",
     ),
-    e(65004, "access_denied", 400, true, "entra-facts §D; ERR"),
+    e(65004, "access_denied", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(70000, "invalid_grant", 400, true, "ERR (InvalidGrant)"),
     e(
         70003,
@@ -135,20 +135,20 @@ pub const CATALOG: &[Aadsts] = &[
         true,
         "ERR (UnsupportedResponseMode)",
     ),
-    e(70008, "invalid_grant", 400, true, "entra-facts §D; ERR"),
+    e(70008, "invalid_grant", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(
         700084,
         "invalid_grant",
         400,
         true,
-        "entra-facts §D; ERR; ACF (SPA 24 h)",
+        "docs/entra.md#errors; docs/entra.md#error-codes; docs/entra.md#authorization-code-flow (SPA 24 h)",
     ),
     e(
         70011,
         "invalid_scope",
         400,
         true,
-        "entra-facts §D; ERR; ACF",
+        "docs/entra.md#errors; docs/entra.md#error-codes; docs/entra.md#authorization-code-flow",
     ),
     e(70016, "authorization_pending", 400, true, "ERR; DCF"),
     e(
@@ -165,13 +165,13 @@ pub const CATALOG: &[Aadsts] = &[
         true,
         "ERR (CodeExpired); DCF (expired_token)",
     ),
-    e(700005, "invalid_grant", 400, true, "entra-facts §D; ERR"),
+    e(700005, "invalid_grant", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(
         700016,
         "unauthorized_client",
         400,
         true,
-        "entra-facts §D; ERR; ACF (unauthorized_client)",
+        "docs/entra.md#errors; docs/entra.md#error-codes; docs/entra.md#authorization-code-flow (unauthorized_client)",
     ),
     e(
         700022,
@@ -180,19 +180,19 @@ pub const CATALOG: &[Aadsts] = &[
         true,
         "ERR (InvalidMultipleResourcesScope)",
     ),
-    e(700025, "invalid_client", 401, true, "entra-facts §D; ERR"),
+    e(700025, "invalid_client", 401, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(
         700054,
         "unsupported_response_type",
         400,
         true,
-        "entra-facts §D; ERR; ACF",
+        "docs/entra.md#errors; docs/entra.md#error-codes; docs/entra.md#authorization-code-flow",
     ),
-    e(7000215, "invalid_client", 401, true, "entra-facts §D; ERR"),
-    e(7000218, "invalid_client", 401, true, "entra-facts §D; ERR"),
-    e(7000222, "invalid_client", 401, true, "entra-facts §D; ERR"),
-    e(90002, "invalid_tenant", 400, true, "entra-facts §D; ERR"),
-    e(90009, "invalid_request", 400, true, "entra-facts §D; ERR"),
+    e(7000215, "invalid_client", 401, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
+    e(7000218, "invalid_client", 401, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
+    e(7000222, "invalid_client", 401, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
+    e(90002, "invalid_tenant", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
+    e(90009, "invalid_request", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(
         90100,
         "invalid_request",
@@ -200,7 +200,7 @@ pub const CATALOG: &[Aadsts] = &[
         true,
         "ERR (InvalidRequestParameter)",
     ),
-    e(90102, "invalid_request", 400, true, "entra-facts §D; ERR"),
+    e(90102, "invalid_request", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(
         90120,
         "invalid_request",
@@ -208,7 +208,7 @@ pub const CATALOG: &[Aadsts] = &[
         true,
         "ERR (InvalidDeviceFlowRequest)",
     ),
-    e(900144, "invalid_request", 400, true, "entra-facts §D; ERR"),
+    e(900144, "invalid_request", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(
         900561,
         "invalid_request",
@@ -216,7 +216,7 @@ pub const CATALOG: &[Aadsts] = &[
         true,
         "ERR (BadResourceRequestInvalidRequest)",
     ),
-    e(901002, "invalid_request", 400, true, "entra-facts §D; ERR"),
+    e(901002, "invalid_request", 400, true, "docs/entra.md#errors; docs/entra.md#error-codes"),
     e(9001023, "invalid_request", 400, true, "ERR"),
     e(9002313, "invalid_grant", 400, true, "ERR"),
     e(
@@ -231,14 +231,14 @@ pub const CATALOG: &[Aadsts] = &[
         "invalid_request",
         400,
         false,
-        "entra-facts §D, §E; ACF",
+        "docs/entra.md#errors, docs/entra.md#redirect-uris; docs/entra.md#authorization-code-flow",
     ),
     e(
         9002327,
         "invalid_request",
         400,
         false,
-        "entra-facts §D, §E; ACF",
+        "docs/entra.md#errors, docs/entra.md#redirect-uris; docs/entra.md#authorization-code-flow",
     ),
     e(
         1002012,
@@ -288,7 +288,7 @@ pub struct StsError {
     pub message: String,
 }
 
-/// The token-endpoint JSON error body, in Entra's key order (entra-facts §D).
+/// The token-endpoint JSON error body, in Entra's key order (docs/entra.md#errors).
 #[derive(Debug, Serialize)]
 pub struct ErrorBody {
     pub error: String,
@@ -303,7 +303,7 @@ pub struct ErrorBody {
 
 /// Per-request identifiers: Entra's trace ID, and the correlation ID (the
 /// client's `client-request-id` when it sent one, as MSAL does).
-/// (ERR sample / entra-facts §D: `trace_id`, `correlation_id`; header mapping unconfirmed.)
+/// (ERR sample / docs/entra.md#errors: `trace_id`, `correlation_id`; header mapping unconfirmed.)
 #[derive(Debug, Clone)]
 pub struct Trace {
     pub trace_id: String,
@@ -363,7 +363,7 @@ impl StsError {
             .then(|| format!("https://login.microsoftonline.com/error?code={}", self.code))
     }
 
-    /// The JSON body (entra-facts §D; reference-error-codes.md sample).
+    /// The JSON body (docs/entra.md#errors; reference-error-codes.md sample).
     pub fn body(&self, t: &Trace) -> ErrorBody {
         ErrorBody {
             error: self.error.to_string(),
@@ -377,7 +377,7 @@ impl StsError {
     }
 
     /// Redirect parameters (`error`, `error_description`, `error_uri`); the
-    /// caller adds `state` (entra-facts §D; ACF "Error response").
+    /// caller adds `state` (docs/entra.md#errors; docs/entra.md#authorization-code-flow "Error response").
     pub fn redirect_params(&self, t: &Trace) -> Vec<(String, String)> {
         let mut p = vec![
             ("error".to_string(), self.error.to_string()),
@@ -391,7 +391,7 @@ impl StsError {
 
     /// Entra's own error page ("Sorry, but we're having trouble signing you
     /// in."), used where the error must not go to the redirect URI — 50011
-    /// above all (entra-facts §D).
+    /// above all (docs/entra.md#errors).
     pub fn page(&self, t: &Trace) -> String {
         let body = format!(
             r#"<h1>Sign in</h1>
@@ -416,7 +416,7 @@ impl StsError {
 
 // ---------------------------------------------------------------------------
 // Messages. Wording follows reference-error-codes.md and the messages Entra
-// returns; the text is for people only (act on `error`, entra-facts §D).
+// returns; the text is for people only (act on `error`, docs/entra.md#errors).
 // ---------------------------------------------------------------------------
 
 impl StsError {
@@ -429,79 +429,79 @@ impl StsError {
     pub fn flow_expired() -> StsError {
         StsError::new(50089, "Flow token expired. Authentication failed because the sign-in page's flow is no longer valid; start the sign-in again.")
     }
-    /// 50012 — entra-facts §D: the sandbox does not accept certificate credentials.
+    /// 50012 — docs/entra.md#errors: the sandbox does not accept certificate credentials.
     pub fn assertion_not_supported() -> StsError {
         StsError::new(50012, "Authentication failed: the sandbox tenant accepts client secrets only, not client assertions.")
     }
-    /// 90002 — entra-facts §D.
+    /// 90002 — docs/entra.md#errors.
     pub fn tenant_not_found(tenant: &str) -> StsError {
         StsError::new(90002, format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."))
     }
-    /// 900144 — entra-facts §D.
+    /// 900144 — docs/entra.md#errors.
     pub fn missing_parameter(name: &str) -> StsError {
         StsError::new(
             900144,
             format!("The request body must contain the following parameter: '{name}'."),
         )
     }
-    /// 700016 — entra-facts §D.
+    /// 700016 — docs/entra.md#errors.
     pub fn app_not_found(app_id: &str, tenant: &str) -> StsError {
         StsError::new(700016, format!("Application with identifier '{app_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."))
     }
-    /// 50011 — entra-facts §D; RU.
+    /// 50011 — docs/entra.md#errors; docs/entra.md#redirect-uri-restrictions.
     pub fn redirect_mismatch(uri: &str, app_id: &str) -> StsError {
         StsError::new(50011, format!("The redirect URI '{uri}' specified in the request does not match the redirect URIs configured for the application '{app_id}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this."))
     }
-    /// 500113 — entra-facts §D.
+    /// 500113 — docs/entra.md#errors.
     pub fn no_reply_address_registered() -> StsError {
         StsError::new(
             500113,
             "No reply address is registered for the application.",
         )
     }
-    /// 900971 — entra-facts §D.
+    /// 900971 — docs/entra.md#errors.
     pub fn no_reply_address_provided() -> StsError {
         StsError::new(900971, "No reply address provided.")
     }
-    /// 90102 — entra-facts §D.
+    /// 90102 — docs/entra.md#errors.
     pub fn not_absolute_uri(param: &str) -> StsError {
         StsError::new(
             90102,
             format!("'{param}' value must be a valid absolute URI."),
         )
     }
-    /// 70011 — entra-facts §D; ACF sample.
+    /// 70011 — docs/entra.md#errors; docs/entra.md#authorization-code-flow sample.
     pub fn invalid_scope(scope: &str) -> StsError {
         StsError::new(70011, format!("The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."))
     }
-    /// 500011 — entra-facts §D; ERR.
+    /// 500011 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn resource_not_found(resource: &str, tenant: &str) -> StsError {
         StsError::new(500011, format!("The resource principal named {resource} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."))
     }
-    /// 50105 — entra-facts §D; ERR.
+    /// 50105 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn not_assigned(app_name: &str, app_id: &str, upn: &str) -> StsError {
         StsError::new(50105, format!("Your administrator has configured the application {app_name} ('{app_id}') to block users unless they are specifically granted ('assigned') access to the application. The signed in user '{upn}' is blocked because they are not a direct member of a group with access, nor had access directly assigned by an administrator. Please contact your administrator to assign access to this application."))
     }
-    /// 65001 — entra-facts §D; ERR.
+    /// 65001 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn consent_missing(app_id: &str, app_name: &str) -> StsError {
         StsError::new(65001, format!("The user or administrator has not consented to use the application with ID '{app_id}' named '{app_name}'. Send an interactive authorization request for this user and resource."))
     }
-    /// 65004 — entra-facts §D; ERR.
+    /// 65004 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn consent_declined() -> StsError {
         StsError::new(65004, "User declined to consent to access the app.")
     }
-    /// 50126 — entra-facts §D; ERR.
+    /// 50126 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn bad_credentials() -> StsError {
         StsError::new(
             50126,
             "Error validating credentials due to invalid username or password.",
         )
     }
-    /// 50034 — entra-facts §D; ERR.
+    /// 50034 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn user_not_found(upn: &str, tenant: &str) -> StsError {
         StsError::new(50034, format!("The user account {upn} does not exist in the {tenant} directory. To sign into this application, the account must be added to the directory."))
     }
-    /// 50020 — entra-facts §D; ERR.
+    /// 50020 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn user_from_other_tenant(
         upn: &str,
         idp: &str,
@@ -515,18 +515,18 @@ impl StsError {
     pub fn user_disabled() -> StsError {
         StsError::new(50057, "The user account is disabled.")
     }
-    /// 50058 — entra-facts §D; ERR.
+    /// 50058 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn login_required() -> StsError {
         StsError::new(
             50058,
             "A silent sign-in request was sent but no user is signed in.",
         )
     }
-    /// 50194 — entra-facts §D; ERR.
+    /// 50194 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn not_multi_tenant(app_id: &str, app_name: &str) -> StsError {
         StsError::new(50194, format!("Application '{app_id}'({app_name}) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant."))
     }
-    /// 700054 — entra-facts §D; ERR.
+    /// 700054 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn id_token_not_enabled() -> StsError {
         StsError::new(
             700054,
@@ -548,7 +548,7 @@ impl StsError {
     pub fn unsupported_response_mode(mode: &str) -> StsError {
         StsError::new(70007, format!("The provided value '{mode}' for the input parameter 'response_mode' is not supported for this request."))
     }
-    /// 901002 — entra-facts §D; ERR.
+    /// 901002 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn resource_param_not_supported() -> StsError {
         StsError::new(901002, "The 'resource' request parameter is not supported.")
     }
@@ -570,27 +570,27 @@ impl StsError {
             format!("The app requested an unsupported grant type '{gt}'."),
         )
     }
-    /// 7000218 — entra-facts §D.
+    /// 7000218 — docs/entra.md#errors.
     pub fn secret_required() -> StsError {
         StsError::new(7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
     }
-    /// 7000215 — entra-facts §D (also when the Secret ID is sent).
+    /// 7000215 — docs/entra.md#errors (also when the Secret ID is sent).
     pub fn wrong_secret(app_id: &str) -> StsError {
         StsError::new(7000215, format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{app_id}'."))
     }
-    /// 7000222 — entra-facts §D.
+    /// 7000222 — docs/entra.md#errors.
     pub fn secret_expired(app_id: &str) -> StsError {
         StsError::new(7000222, format!("The provided client secret keys for app '{app_id}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds"))
     }
-    /// 700025 — entra-facts §D.
+    /// 700025 — docs/entra.md#errors.
     pub fn public_client_with_secret() -> StsError {
         StsError::new(700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.")
     }
-    /// 9002326 — entra-facts §D, §E.
+    /// 9002326 — docs/entra.md#errors, docs/entra.md#redirect-uris.
     pub fn cross_origin_not_spa(origin: &str) -> StsError {
         StsError::new(9002326, format!("Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '{origin}'."))
     }
-    /// 9002327 — entra-facts §D, §E.
+    /// 9002327 — docs/entra.md#errors, docs/entra.md#redirect-uris.
     pub fn spa_needs_cross_origin() -> StsError {
         StsError::new(9002327, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.")
     }
@@ -598,23 +598,23 @@ impl StsError {
     pub fn spa_needs_pkce() -> StsError {
         StsError::new(9002325, "Proof Key for Code Exchange is required for cross-origin authorization code redemption.")
     }
-    /// 50148 — entra-facts §D.
+    /// 50148 — docs/entra.md#errors.
     pub fn pkce_mismatch() -> StsError {
         StsError::new(50148, "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.")
     }
-    /// 54005 — entra-facts §D.
+    /// 54005 — docs/entra.md#errors.
     pub fn code_redeemed() -> StsError {
         StsError::new(54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.")
     }
-    /// 70008 — entra-facts §D.
+    /// 70008 — docs/entra.md#errors.
     pub fn grant_expired(issued: i64) -> StsError {
         StsError::new(70008, format!("The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource. The token was issued on {}.", crate::clock::iso8601(issued)))
     }
-    /// 700084 — entra-facts §D; ACF.
+    /// 700084 — docs/entra.md#errors; docs/entra.md#authorization-code-flow.
     pub fn spa_refresh_expired(issued: i64) -> StsError {
         StsError::new(700084, format!("The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on {}.", crate::clock::iso8601(issued)))
     }
-    /// 700005 — entra-facts §D; ERR.
+    /// 700005 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn code_other_tenant() -> StsError {
         StsError::new(
             700005,
@@ -642,7 +642,7 @@ impl StsError {
     pub fn client_credentials_scope(scope: &str) -> StsError {
         StsError::new(1002012, format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."))
     }
-    /// 90009 — entra-facts §D; ERR.
+    /// 90009 — docs/entra.md#errors; docs/entra.md#error-codes.
     pub fn token_for_itself(app_id: &str, app_name: &str) -> StsError {
         StsError::new(90009, format!("Application '{app_id}'({app_name}) is requesting a token for itself. This scenario is supported only if resource is specified using the GUID based App Identifier."))
     }

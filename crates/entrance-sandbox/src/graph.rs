@@ -2,22 +2,22 @@
 //! the registration audit need. Served on its own listener (the discovery's
 //! `msgraph_host`) and under `/graph` on the main one.
 //!
-//! Sources ([GRAPH] = microsoft-graph-docs-contrib `api-reference/v1.0/api/…`):
+//! Sources (docs/entra.md#microsoft-graph-api-reference = microsoft-graph-docs-contrib `api-reference/v1.0/api/…`):
 //! - `/me`, `/users/{id}` — user-get.md.
 //! - `POST …/getMemberObjects`, `…/getMemberGroups` — transitive IDs;
-//!   `/me` needs User.Read or higher (entra-facts §C); over 11,000 →
-//!   `Directory_ResultSizeLimitExceeded` (entra-facts §C).
+//!   `/me` needs User.Read or higher (docs/entra.md#groups-overage); over 11,000 →
+//!   `Directory_ResultSizeLimitExceeded` (docs/entra.md#groups-overage).
 //! - `GET …/transitiveMemberOf[/microsoft.graph.group]`, `…/memberOf` — paged
-//!   by `@odata.nextLink`, default 100, `$top` ≤ 999 (entra-facts §C;
+//!   by `@odata.nextLink`, default 100, `$top` ≤ 999 (docs/entra.md#groups-overage;
 //!   user-list-transitivememberof.md). With only User.Read the objects come
 //!   back with limited information (the doc's `limited-info` note).
 //! - `/applications(appId='…')` GET/PATCH, `/servicePrincipals(appId='…')` —
-//!   Application.Read.All / Application.ReadWrite.All (entra-facts §G).
+//!   Application.Read.All / Application.ReadWrite.All (docs/entra.md#azure-cli-and-graph-equivalents).
 //! - Errors: `{"error": {"code", "message", "innerError": {"date",
 //!   "request-id", "client-request-id"}}}` with 401 `InvalidAuthenticationToken`
 //!   and 403 `Authorization_RequestDenied` (Graph errors.md).
 //! - The overage claim's endpoint `…/{tid}/users/{oid}/getMemberObjects`
-//!   (the Azure AD Graph path form of real tokens, entra-facts §C) and
+//!   (the Azure AD Graph path form of real tokens, docs/entra.md#groups-overage) and
 //!   Grafana's rewrite `/v1.0/{tid}/users/{oid}/getMemberObjects` both answer.
 
 use std::sync::Arc;
@@ -162,7 +162,7 @@ impl Req<'_> {
             return unauthorized("Access token validation failure. Invalid audience.");
         }
         let now = self.st.now();
-        // Clock skew allowed (entra-facts §B, AT); 300 s is Microsoft.IdentityModel's
+        // Clock skew allowed (docs/entra.md#claims, docs/entra.md#access-token-claims-reference); 300 s is Microsoft.IdentityModel's
         // DefaultClockSkew — Graph's own allowance is unconfirmed in docs.
         let skew = 300;
         if claims["exp"].as_i64().unwrap_or(0) + skew < now {
@@ -490,7 +490,7 @@ fn member_ids(
     let Some(user) = user else {
         return rq.not_found(key.unwrap_or("me"));
     };
-    // entra-facts §C: /me needs User.Read or higher; another path to the
+    // docs/entra.md#groups-overage: /me needs User.Read or higher; another path to the
     // user (even one's own, as Grafana calls it) needs GroupMember.Read.All
     // or similar — a 403 there is Grafana's "Token need GroupMember.Read.All".
     let allowed = if key.is_none() {
@@ -640,7 +640,7 @@ fn member_of(
     rq.ok(Value::Object(body))
 }
 
-/// The Graph `application` object (MAN2; entra-facts §G "Audit"). Secret
+/// The Graph `application` object (MAN2; docs/entra.md#azure-cli-and-graph-equivalents "Audit"). Secret
 /// values are never returned, only `hint` and `keyId`.
 pub fn application_json(app: &Application) -> Value {
     json!({
@@ -747,7 +747,7 @@ fn application(
             }
             let mut dir = rq.st.dir_mut();
             if let Some(oid) = &caller.user_oid {
-                // Delegated writes also need a directory role that may manage apps (entra-facts §C roles).
+                // Delegated writes also need a directory role that may manage apps (docs/entra.md#groups-overage roles).
                 let ok = dir
                     .user_by_oid(oid)
                     .is_some_and(|u| dir.can_admin_consent(u));
@@ -903,7 +903,7 @@ fn service_principal(rq: &Req<'_>, caller: &Caller, app_id: &str) -> Response {
     let dir = rq.st.dir();
     let tid = caller.tid.to_ascii_lowercase();
     if app_id.eq_ignore_ascii_case(GRAPH_APP_ID) {
-        // Microsoft Graph's own service principal: the permission catalog (entra-facts §G).
+        // Microsoft Graph's own service principal: the permission catalog (docs/entra.md#azure-cli-and-graph-equivalents).
         return rq.ok(json!({
             "@odata.context": rq.context("servicePrincipals/$entity"),
             "id": Directory::graph_sp_id(&tid),

@@ -5,7 +5,7 @@
 //! Entra's `kid` and `x5t` are the same value, the base64url SHA-1 thumbprint
 //! of the certificate (access-tokens.md: "x5t … functions the same (in use and
 //! value) as kid"). Its JWKS entries have `kty`, `use`, `kid`, `x5t`, `n`,
-//! `e`, `x5c`, and under v2 an `issuer` (toolchain.md; entra-facts §A), no `alg`.
+//! `e`, `x5c`, and under v2 an `issuer` (docs/toolchain.md#jwt-verification; docs/entra.md#token-versions-and-issuers), no `alg`.
 
 use std::sync::{Arc, RwLock};
 
@@ -94,7 +94,7 @@ impl SigningKey {
         k.insert("n".into(), json!(self.n));
         k.insert("e".into(), json!(self.e));
         k.insert("x5c".into(), json!([self.x5c]));
-        // On every key, as in Entra's published key sets (field: entra-facts §H;
+        // On every key, as in Entra's published key sets (field: docs/entra.md#national-clouds;
         // per-key placement observed, unconfirmed in docs — ATK's sample omits it).
         k.insert("cloud_instance_name".into(), json!(cloud_instance_name));
         if let Some(i) = issuer {
@@ -162,7 +162,7 @@ impl KeyStore {
         Ok(kid)
     }
 
-    /// `{"keys": […]}` (entra-facts §A; toolchain.md "Entra-shaped JWKS").
+    /// `{"keys": […]}` (docs/entra.md#token-versions-and-issuers; docs/toolchain.md#jwt-verification).
     pub fn jwks(&self, issuer: Option<&str>, cloud_instance_name: &str) -> Value {
         json!({ "keys": self.all().iter().map(|k| k.jwk(issuer, cloud_instance_name)).collect::<Vec<_>>() })
     }
@@ -186,7 +186,7 @@ impl KeyStore {
     /// Signs a Microsoft Graph access token the way Entra does: the header
     /// carries a `nonce`, but the signature covers the header with the
     /// SHA-256 of that nonce instead, so a standard JWT library cannot verify
-    /// it — by design (entra-facts §A: "signature checks fail by design").
+    /// it — by design (docs/entra.md#token-versions-and-issuers: "signature checks fail by design").
     pub fn sign_graph(&self, claims: &Value) -> Result<String, KeyError> {
         let key = self.current();
         let nonce = crate::tokens::random_b64(32);

@@ -13,8 +13,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The facts it encodes are cited beside the code: `entra-facts §X` is a
-//! section of `shared/reference/entra-facts.md`; other citations name the
+//! The facts it encodes are cited beside the code: `docs/entra.md#…` is a
+//! heading of the repository's `docs/entra.md`; other citations name the
 //! Microsoft document (e.g. reference-error-codes.md).
 //!
 //! Module map:

@@ -1,13 +1,13 @@
-//! Redirect URIs by Entra's rules (reply-url.md, "RU"; entra-facts §E).
+//! Redirect URIs by Entra's rules (reply-url.md, "RU"; docs/entra.md#redirect-uris).
 //!
 //! - The platform of the **matched** URI decides how the code may be redeemed
-//!   (Web, SPA, Mobile & desktop), not `isFallbackPublicClient` (entra-facts §E).
+//!   (Web, SPA, Mobile & desktop), not `isFallbackPublicClient` (docs/entra.md#redirect-uris).
 //! - Paths are case-sensitive; scheme and host are not (RU).
 //! - For loopback hosts the port is ignored (RU "Localhost exceptions";
-//!   entra-facts §E), so a desktop tool may listen on any free port.
+//!   docs/entra.md#redirect-uris), so a desktop tool may listen on any free port.
 //! - A URI without a path segment is the same as with `/` (RU: "returned with
 //!   a trailing slash").
-//! - `http` is allowed only for localhost (RU); `[::1]` is not supported (entra-facts §E).
+//! - `http` is allowed only for localhost (RU); `[::1]` is not supported (docs/entra.md#redirect-uris).
 
 use url::Url;
 
@@ -59,7 +59,7 @@ pub fn check_registrable(uri: &str) -> Result<(), String> {
     let host = url.host_str().unwrap_or("");
     if host == "[::1]" {
         return Err(
-            "IPv6 loopback [::1] is not supported; use 127.0.0.1 or localhost (entra-facts §E)"
+            "IPv6 loopback [::1] is not supported; use 127.0.0.1 or localhost (docs/entra.md#redirect-uris)"
                 .into(),
         );
     }
@@ -80,7 +80,7 @@ pub struct Matched {
 
 /// Finds the registered redirect URI for a request's `redirect_uri`, or the
 /// Entra error: 500113 none registered, 900971 none sent, 90102 not absolute,
-/// 50011 no match (entra-facts §D).
+/// 50011 no match (docs/entra.md#errors).
 pub fn find(app: &Application, requested: Option<&str>) -> Result<Matched, StsError> {
     let registered: Vec<(Platform, &String)> = app
         .web

@@ -64,7 +64,7 @@ pub struct Scenario {
     pub faults: FaultsConfig,
 }
 
-/// National cloud of a tenant (entra-facts §H).
+/// National cloud of a tenant (docs/entra.md#national-clouds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Cloud {
@@ -79,7 +79,7 @@ pub enum Cloud {
 }
 
 impl Cloud {
-    /// The discovery document's `cloud_instance_name` (entra-facts §H).
+    /// The discovery document's `cloud_instance_name` (docs/entra.md#national-clouds).
     pub fn cloud_instance_name(self) -> &'static str {
         match self {
             Cloud::Global => "microsoftonline.com",
@@ -87,7 +87,7 @@ impl Cloud {
             Cloud::China => "partner.microsoftonline.cn",
         }
     }
-    /// The real authority host of the cloud (entra-facts §H).
+    /// The real authority host of the cloud (docs/entra.md#national-clouds).
     pub fn authority_host(self) -> &'static str {
         match self {
             Cloud::Global => "login.microsoftonline.com",
@@ -95,7 +95,7 @@ impl Cloud {
             Cloud::China => "login.partner.microsoftonline.cn",
         }
     }
-    /// The legacy Azure AD Graph host (`cloud_graph_host_name`, entra-facts §H; values
+    /// The legacy Azure AD Graph host (`cloud_graph_host_name`, docs/entra.md#national-clouds; values
     /// beyond Global unconfirmed).
     pub fn cloud_graph_host_name(self) -> &'static str {
         match self {
@@ -104,7 +104,7 @@ impl Cloud {
             Cloud::China => "graph.chinacloudapi.cn",
         }
     }
-    /// `tenant_region_sub_scope` (entra-facts §H).
+    /// `tenant_region_sub_scope` (docs/entra.md#national-clouds).
     pub fn region_sub_scope(self) -> Option<&'static str> {
         match self {
             Cloud::Usgov => Some("DODCON"),
@@ -173,7 +173,7 @@ pub struct User {
     /// App roles assigned to this user directly.
     #[serde(default)]
     pub app_role_assignments: Vec<AppRoleRef>,
-    /// Directory roles by template ID (entra-facts §C table).
+    /// Directory roles by template ID (docs/entra.md#directory-role-templates table).
     #[serde(default)]
     pub directory_roles: Vec<String>,
 }
@@ -395,7 +395,7 @@ pub struct AppRole {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Api {
-    /// null/1 → v1 access tokens, 2 → v2 (entra-facts §A).
+    /// null/1 → v1 access tokens, 2 → v2 (docs/entra.md#token-versions-and-issuers).
     #[serde(default)]
     pub requested_access_token_version: Option<u8>,
     #[serde(default)]
@@ -916,13 +916,13 @@ pub(crate) fn check_app(a: &Application, p: &str) -> Result<(), (String, String)
             ));
         }
     }
-    // entra-facts §A: version 2 is required for AzureADandPersonalMicrosoftAccount.
+    // docs/entra.md#token-versions-and-issuers: version 2 is required for AzureADandPersonalMicrosoftAccount.
     if a.sign_in_audience == SignInAudience::AzureADandPersonalMicrosoftAccount
         && a.api.requested_access_token_version != Some(2)
     {
         return Err((
             format!("{p}.api.requestedAccessTokenVersion"),
-            "must be 2 when signInAudience is AzureADandPersonalMicrosoftAccount (entra-facts §A)"
+            "must be 2 when signInAudience is AzureADandPersonalMicrosoftAccount (docs/entra.md#token-versions-and-issuers)"
                 .into(),
         ));
     }

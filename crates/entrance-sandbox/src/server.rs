@@ -127,7 +127,7 @@ pub fn json_ok(body: Value) -> Response {
     r
 }
 
-/// An Entra error as JSON with its catalog status (entra-facts §D).
+/// An Entra error as JSON with its catalog status (docs/entra.md#errors).
 pub fn json_error(e: &StsError, trace: &Trace) -> Response {
     let mut r = (e.status(), Json(e.body(trace))).into_response();
     no_store(&mut r);

@@ -15,9 +15,9 @@ pub const CODE_LIFETIME: i64 = 600;
 pub const DEVICE_CODE_LIFETIME: i64 = 900;
 /// Polling interval the device flow asks for (v2-oauth2-device-code.md).
 pub const DEVICE_INTERVAL: i64 = 5;
-/// SPA refresh tokens: 24 hours, not extended (entra-facts §A; ACF).
+/// SPA refresh tokens: 24 hours, not extended (docs/entra.md#token-versions-and-issuers; docs/entra.md#authorization-code-flow).
 pub const SPA_REFRESH_LIFETIME: i64 = 24 * 3600;
-/// Other refresh tokens: 90 days (entra-facts §A).
+/// Other refresh tokens: 90 days (docs/entra.md#token-versions-and-issuers).
 pub const REFRESH_LIFETIME: i64 = 90 * 24 * 3600;
 /// How long a sign-in page stays usable.
 pub const PENDING_LIFETIME: i64 = 1800;
@@ -93,7 +93,7 @@ pub struct RefreshGrant {
     pub auth_time: i64,
     pub id_token_version: u8,
     /// The platform of the code's redirect URI: its rules apply to every
-    /// refresh (entra-facts §E).
+    /// refresh (docs/entra.md#redirect-uris).
     pub platform: Platform,
 }
 

@@ -11,7 +11,7 @@
 //! | SPA | – | no | 9002327 (checked first) |
 //! | SPA (with Origin) / Mobile & desktop | yes | – | 700025 |
 //!
-//! (entra-facts §D, §E; v2-oauth2-auth-code-flow.md "Redirect URIs for SPAs".)
+//! (docs/entra.md#errors, docs/entra.md#redirect-uris; v2-oauth2-auth-code-flow.md "Redirect URIs for SPAs".)
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -127,7 +127,7 @@ fn client_creds(form: &HashMap<String, String>, headers: &HeaderMap) -> ClientCr
 }
 
 /// Checks a client secret: wrong or a Secret ID → 7000215, expired → 7000222
-/// (entra-facts §D).
+/// (docs/entra.md#errors).
 fn check_secret(app: &Application, secret: &str, now: i64) -> Result<(), StsError> {
     match app
         .password_credentials
@@ -159,9 +159,9 @@ fn authenticate(
     }
     match platform {
         Platform::Spa => {
-            // entra-facts §D: a server redeeming a `spa` code (it sends a
+            // docs/entra.md#errors: a server redeeming a `spa` code (it sends a
             // secret, but no Origin) meets 9002327 first; a browser that
-            // sends a secret meets 700025 (§I OpenMetadata "SPA + secret fails").
+            // sends a secret meets 700025 (docs/products/openmetadata.md#what-it-needs-from-entra "SPA + secret fails").
             if origin.is_none() {
                 return Err(StsError::spa_needs_cross_origin());
             }
@@ -180,7 +180,7 @@ fn authenticate(
             Ok(ClientAuth::Public)
         }
         Platform::Web => {
-            // entra-facts §E: the secret is checked first; with "Allow public
+            // docs/entra.md#redirect-uris: the secret is checked first; with "Allow public
             // client flows" a Web code may be redeemed without one, and then
             // an Origin header still fails with 9002326.
             let auth = match &creds.secret {
@@ -259,7 +259,7 @@ fn token(
     let now = st.now();
     st.store.sweep(now);
     // A JSON body parses to no form fields: Entra then reports the first
-    // missing parameter (entra-facts §D 900144, "often JSON sent instead of
+    // missing parameter (docs/entra.md#errors 900144, "often JSON sent instead of
     // form encoding").
     let form = form_map(&body);
     let sel = match st.dir().resolve_tenant(&segment) {
@@ -716,7 +716,7 @@ fn client_credentials(cx: &Ctx<'_>, client_id: &str) -> Response {
     if cx.creds.assertion {
         return cx.fail(StsError::assertion_not_supported());
     }
-    // ACF: no client credentials in the presence of an Origin header (entra-facts §E 9002326).
+    // ACF: no client credentials in the presence of an Origin header (docs/entra.md#redirect-uris 9002326).
     if let Some(o) = &cx.origin {
         return cx.fail(StsError::cross_origin_not_spa(o));
     }
@@ -838,7 +838,7 @@ pub(crate) fn issue_device_tokens(
 
 /// Client authentication for the device code grant: a public client needs
 /// "Allow public client flows" (`isFallbackPublicClient`), otherwise a
-/// secret is required (entra-facts §E; 7000218).
+/// secret is required (docs/entra.md#redirect-uris; 7000218).
 pub(crate) fn authenticate_device(
     app: &Application,
     secret: Option<&str>,

@@ -2,12 +2,12 @@
 //! app's manifest.
 //!
 //! - ID tokens: version by endpoint (`/oauth2/v2.0/…` → v2, `/oauth2/…` →
-//!   v1), claims from the **client's** manifest (entra-facts §A, §B).
+//!   v1), claims from the **client's** manifest (docs/entra.md#token-versions-and-issuers, docs/entra.md#claims).
 //! - Access tokens: version by the **resource's** `requestedAccessTokenVersion`,
 //!   claims (groups, optional claims) from the **resource's** manifest
-//!   (entra-facts §A; [OCH] "Access tokens are built from the resource's manifest").
+//!   (docs/entra.md#token-versions-and-issuers; docs/entra.md#configure-optional-claims "Access tokens are built from the resource's manifest").
 //! - Microsoft Graph access tokens are v1, carry a header `nonce` and do not
-//!   verify with a standard library (entra-facts §A).
+//!   verify with a standard library (docs/entra.md#token-versions-and-issuers).
 
 use std::collections::HashSet;
 
@@ -37,7 +37,7 @@ fn random_below(n: u32) -> u32 {
     u32::from_le_bytes(b) % n.max(1)
 }
 
-/// The `groupMembershipClaims` setting, parsed ([MAN2][GC]; entra-facts §C).
+/// The `groupMembershipClaims` setting, parsed (docs/entra.md#app-manifest-microsoft-graph-format, docs/entra.md#group-claims; docs/entra.md#groups-overage).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GroupClaimFlags {
     pub security_group: bool,
@@ -49,7 +49,7 @@ pub struct GroupClaimFlags {
 impl GroupClaimFlags {
     /// Accepts `None`, `SecurityGroup`, `DirectoryRole`, `ApplicationGroup`,
     /// `All` and comma lists such as `"ApplicationGroup, SecurityGroup"`
-    /// (the portal's form, entra-facts §C unconfirmed).
+    /// (the portal's form, docs/entra.md#groups-overage unconfirmed).
     pub fn parse(s: &str) -> Result<GroupClaimFlags, String> {
         let mut f = GroupClaimFlags::default();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -77,7 +77,7 @@ impl GroupClaimFlags {
     }
 
     fn emits_wids(self) -> bool {
-        // entra-facts §B (`wids`: All or DirectoryRole) and §C (SecurityGroup
+        // docs/entra.md#claims (`wids`: All or DirectoryRole) and docs/entra.md#groups-overage (SecurityGroup
         // includes directory roles).
         self.all || self.directory_role || self.security_group
     }
@@ -92,7 +92,7 @@ pub struct UserContext<'a> {
     pub sid: &'a str,
     pub auth_time: i64,
     pub nonce: Option<&'a str>,
-    /// OIDC scopes of the request (`profile` unlocks profile claims, entra-facts §B).
+    /// OIDC scopes of the request (`profile` unlocks profile claims, docs/entra.md#claims).
     pub oidc: &'a [String],
     /// Implicit flow (tokens in the URL): `hasgroups` instead of > 5 groups.
     pub implicit: bool,
@@ -107,7 +107,7 @@ pub struct Minted {
     pub expires_in: i64,
 }
 
-/// How the client authenticated: `azpacr`/`appidacr` (entra-facts §B).
+/// How the client authenticated: `azpacr`/`appidacr` (docs/entra.md#claims).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientAuth {
     Public = 0,
@@ -125,18 +125,18 @@ pub struct Minter<'a> {
     pub now: i64,
 }
 
-/// v1 issuer: `https://sts.windows.net/{tid}/` (entra-facts §A). Kept literal:
+/// v1 issuer: `https://sts.windows.net/{tid}/` (docs/entra.md#token-versions-and-issuers). Kept literal:
 /// like Entra, the v1 issuer is not the host the discovery came from.
 pub fn v1_issuer(tid: &str) -> String {
     format!("https://sts.windows.net/{tid}/")
 }
 
-/// v2 issuer: `{authority host}/{tid}/v2.0` (entra-facts §A).
+/// v2 issuer: `{authority host}/{tid}/v2.0` (docs/entra.md#token-versions-and-issuers).
 pub fn v2_issuer(base: &str, tid: &str) -> String {
     format!("{base}/{tid}/v2.0")
 }
 
-/// Pairwise `sub`: different for every app (entra-facts §B; id-token-claims-reference.md).
+/// Pairwise `sub`: different for every app (docs/entra.md#claims; id-token-claims-reference.md).
 pub fn pairwise_sub(oid: &str, app_id: &str, tid: &str) -> String {
     let d = aws_lc_rs::digest::digest(
         &aws_lc_rs::digest::SHA256,
@@ -180,7 +180,7 @@ impl<'a> Minter<'a> {
         claims.insert("iat".into(), json!(self.now));
         claims.insert("nbf".into(), json!(self.now));
         claims.insert("exp".into(), json!(self.now + lifetime));
-        // aio, rh: opaque; uti: the token ID (AT; entra-facts §B `uti`).
+        // aio, rh: opaque; uti: the token ID (AT; docs/entra.md#claims `uti`).
         claims.insert("aio".into(), json!(random_b64(48)));
         claims.insert("rh".into(), json!(format!("0.A{}.", random_b64(36))));
         claims.insert("tid".into(), json!(tid));
@@ -188,7 +188,7 @@ impl<'a> Minter<'a> {
     }
 
     /// Groups, `wids`, overage and `hasgroups` for a user under an app's
-    /// manifest (entra-facts §B, §C).
+    /// manifest (docs/entra.md#claims, docs/entra.md#groups-overage).
     fn groups(
         &self,
         user: &User,
@@ -215,7 +215,7 @@ impl<'a> Minter<'a> {
         }
         let list: Vec<String> = if flags.application_group {
             // Only groups assigned to the app that the user is a direct member
-            // of; no nesting ([GC]; entra-facts §C).
+            // of; no nesting (docs/entra.md#group-claims; docs/entra.md#groups-overage).
             let assigned = self
                 .dir
                 .service_principal_full(&manifest.app_id, tid)
@@ -251,10 +251,10 @@ impl<'a> Minter<'a> {
             return out;
         };
         if implicit && list.len() > 5 {
-            // entra-facts §B: hasgroups in the implicit flow from six groups on.
+            // docs/entra.md#claims: hasgroups in the implicit flow from six groups on.
             out.hasgroups = true;
         } else if list.len() > 200 {
-            // entra-facts §C: over 200 the claim is dropped; overage markers instead.
+            // docs/entra.md#groups-overage: over 200 the claim is dropped; overage markers instead.
             out.overage = true;
         } else if !list.is_empty() {
             out.as_roles = extra("emit_as_roles");
@@ -274,7 +274,7 @@ impl<'a> Minter<'a> {
         let mut roles = app_roles;
         if let Some(groups) = g.groups {
             if g.as_roles {
-                // emit_as_roles: groups move into `roles` and hide the app roles (entra-facts §C).
+                // emit_as_roles: groups move into `roles` and hide the app roles (docs/entra.md#groups-overage).
                 roles = groups;
             } else {
                 claims.insert("groups".into(), json!(groups));
@@ -284,7 +284,7 @@ impl<'a> Minter<'a> {
             claims.insert("hasgroups".into(), json!(true));
         }
         if g.overage {
-            // entra-facts §C: the overage shape; the endpoint uses the Azure AD
+            // docs/entra.md#groups-overage: the overage shape; the endpoint uses the Azure AD
             // Graph path form of real tokens, on the sandbox's Graph host.
             claims.insert("_claim_names".into(), json!({"groups": "src1"}));
             claims.insert(
@@ -316,7 +316,7 @@ impl<'a> Minter<'a> {
             claims.insert("oid".into(), json!(user.id.to_ascii_lowercase()));
             claims.insert("name".into(), json!(user.display_name));
         } else {
-            // entra-facts §B: oid/tid need `profile`; tid stays (it is in every
+            // docs/entra.md#claims: oid/tid need `profile`; tid stays (it is in every
             // v2 token's issuer anyway) only for ID tokens of v2.
             claims.remove("tid");
             if id_token && version == 2 {
@@ -328,7 +328,7 @@ impl<'a> Minter<'a> {
                 claims.insert("preferred_username".into(), json!(user.user_principal_name));
             }
         } else {
-            // v1 defaults (entra-facts §B: upn, unique_name, given/family_name, amr, ipaddr).
+            // v1 defaults (docs/entra.md#claims: upn, unique_name, given/family_name, amr, ipaddr).
             claims.insert("amr".into(), json!(["pwd"]));
             if let Some(g) = &user.given_name {
                 claims.insert("given_name".into(), json!(g));
@@ -341,13 +341,13 @@ impl<'a> Minter<'a> {
             claims.insert("upn".into(), json!(user.user_principal_name));
         }
         if user.guest {
-            // Guests: `idp` names the home identity provider (entra-facts §B).
+            // Guests: `idp` names the home identity provider (docs/entra.md#claims).
             if let Some(idp) = &user.idp {
                 claims.insert("idp".into(), json!(idp));
             }
         }
         // email: only with a populated `mail`, and for members only when the
-        // optional claim or (ID tokens) the `email` scope asks (entra-facts §B).
+        // optional claim or (ID tokens) the `email` scope asks (docs/entra.md#claims).
         let wants_email = user.guest
             || optional(optional_list, "email").is_some()
             || (id_token && u.oidc.iter().any(|s| s == "email"));
@@ -411,7 +411,7 @@ impl<'a> Minter<'a> {
         }
     }
 
-    /// An ID token for `client` (entra-facts §A, §B; id-token-claims-reference.md).
+    /// An ID token for `client` (docs/entra.md#token-versions-and-issuers, docs/entra.md#claims; id-token-claims-reference.md).
     /// `hashes` bind it to a code or access token issued beside it by /authorize.
     pub fn id_token(
         &self,
@@ -440,11 +440,11 @@ impl<'a> Minter<'a> {
         );
         let optional_list = &client.optional_claims.id_token;
         self.user_claims(&mut claims, u, version, optional_list, true);
-        // nonce: the authorize request's, echoed (IDT; entra-facts §B `nonce`).
+        // nonce: the authorize request's, echoed (IDT; docs/entra.md#claims `nonce`).
         if let Some(n) = u.nonce {
             claims.insert("nonce".into(), json!(n));
         }
-        // sid: the session, for front-channel sign-out (entra-facts §B; IDT).
+        // sid: the session, for front-channel sign-out (docs/entra.md#claims; docs/entra.md#id-token-claims-reference).
         claims.insert("sid".into(), json!(u.sid));
         // c_hash: OIDC Core §3.3.2.11 (hybrid flow).
         if let Some(h) = hashes.c_hash {
@@ -471,7 +471,7 @@ impl<'a> Minter<'a> {
     }
 
     fn access_lifetime(&self) -> i64 {
-        // entra-facts §A: a random lifetime of 60–90 minutes.
+        // docs/entra.md#token-versions-and-issuers: a random lifetime of 60–90 minutes.
         3600 + random_below(1801) as i64
     }
 
@@ -490,9 +490,9 @@ impl<'a> Minter<'a> {
         match &resource.resource {
             Resource::Graph => {
                 // Graph tokens: v1 format, Graph's own manifest (no groups), `wids`
-                // as seen in real tokens (entra-facts §A, §C).
+                // as seen in real tokens (docs/entra.md#token-versions-and-issuers, docs/entra.md#groups-overage).
                 self.common(&mut claims, GRAPH_APP_ID, &v1_issuer(&tid), &tid, lifetime);
-                // acr: v1 only (AT `acr`; entra-facts §B).
+                // acr: v1 only (AT `acr`; docs/entra.md#claims).
                 claims.insert("acr".into(), json!("1"));
                 claims.insert("app_displayname".into(), json!(client.display_name));
                 claims.insert("appid".into(), json!(client.app_id.to_ascii_lowercase()));
@@ -534,7 +534,7 @@ impl<'a> Minter<'a> {
                 let (aud, iss) = if v2 {
                     (api.app_id.to_ascii_lowercase(), v2_issuer(self.base, &tid))
                 } else {
-                    // v1: aud is the identifier the client asked for (entra-facts §B).
+                    // v1: aud is the identifier the client asked for (docs/entra.md#claims).
                     (resource.identifier.clone(), v1_issuer(&tid))
                 };
                 self.common(&mut claims, &aud, &iss, &tid, lifetime);
@@ -545,7 +545,7 @@ impl<'a> Minter<'a> {
                     claims.insert("azp".into(), json!(client.app_id.to_ascii_lowercase()));
                     claims.insert("azpacr".into(), json!((auth as u8).to_string()));
                 } else {
-                    // acr: v1 only (AT `acr`; entra-facts §B).
+                    // acr: v1 only (AT `acr`; docs/entra.md#claims).
                     claims.insert("acr".into(), json!("1"));
                     claims.insert("appid".into(), json!(client.app_id.to_ascii_lowercase()));
                     claims.insert("appidacr".into(), json!((auth as u8).to_string()));
@@ -572,7 +572,7 @@ impl<'a> Minter<'a> {
     }
 
     /// An app-only access token (client credentials): `roles` are the
-    /// application permissions, no `scp`, `idtyp` is `app` (entra-facts §B).
+    /// application permissions, no `scp`, `idtyp` is `app` (docs/entra.md#claims).
     pub fn app_access_token(
         &self,
         client: &Application,

@@ -11,6 +11,8 @@
 //! Every step is idempotent: a second run installs nothing.
 
 mod bench;
+#[cfg(test)]
+mod citations;
 mod fuzz;
 mod run;
 mod setup;

@@ -494,6 +494,11 @@ impl TestSession {
         } else {
             wrapped = Command::new(cmd.get_program());
             wrapped.args(cmd.get_args());
+            if cfg!(target_os = "linux") {
+                // No private bus could be started: keep the tests off the
+                // user's own (they fail, saying the session bus is missing).
+                wrapped.env_remove("DBUS_SESSION_BUS_ADDRESS");
+            }
         }
         for (k, v) in cmd.get_envs() {
             match v {
@@ -511,6 +516,12 @@ impl TestSession {
             .env("XDG_CONFIG_HOME", self.home.join("config"))
             .env("XDG_CACHE_HOME", self.home.join("cache"))
             .env("XDG_RUNTIME_DIR", self.home.join("runtime"))
+            // A desktop session exports where its own gnome-keyring listens;
+            // `gnome-keyring-daemon --unlock` would then unlock the user's
+            // login keyring with the test password instead of starting one
+            // in the private XDG_DATA_HOME.
+            .env_remove("GNOME_KEYRING_CONTROL")
+            .env_remove("GNOME_KEYRING_PID")
             // Keychain tests fail (instead of skipping) when this is set and
             // no Secret Service answers.
             .env("ENTRANCE_TEST_KEYRING", "1");
@@ -530,6 +541,33 @@ mod tests {
                    error: 2 targets failed:\n    `-p entrance-e2e --test e2e_inspect`\n";
         assert_eq!(failed_cargo_targets(log), ["e2e_inspect", "e2e_setup"]);
         assert!(failed_cargo_targets("test result: ok. 3 passed").is_empty());
+    }
+
+    #[test]
+    fn the_test_session_keeps_the_users_keyring_out_of_reach() {
+        let home = std::env::temp_dir().join(format!("xtask-session-{}", std::process::id()));
+        let session = TestSession { home: home.clone() };
+        let mut cmd = Command::new("true");
+        cmd.env("GNOME_KEYRING_CONTROL", "/run/user/1000/keyring");
+        let wrapped = session.wrap(&mut cmd);
+        let env: std::collections::HashMap<_, _> = wrapped
+            .get_envs()
+            .map(|(k, v)| (k.to_string_lossy().into_owned(), v.map(|v| v.to_owned())))
+            .collect();
+        for (var, dir) in [
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_CACHE_HOME", "cache"),
+            ("XDG_RUNTIME_DIR", "runtime"),
+        ] {
+            assert_eq!(
+                env[var].as_deref(),
+                Some(home.join(dir).as_os_str()),
+                "{var}"
+            );
+        }
+        assert_eq!(env["GNOME_KEYRING_CONTROL"], None, "removed, not inherited");
+        assert_eq!(env["GNOME_KEYRING_PID"], None);
     }
 
     #[test]

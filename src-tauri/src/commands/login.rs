@@ -82,19 +82,14 @@ pub struct SignInRequest {
 }
 
 impl SignInRequest {
-    fn redirect(&self) -> Result<RedirectSpec, IpcError> {
-        let mut spec = match self
-            .redirect_uri
+    /// The redirect URI the admin named, if any. Without one the core picks
+    /// the provider's default (`localhost` on Entra, `127.0.0.1` elsewhere).
+    fn named_redirect(&self) -> Result<Option<RedirectSpec>, IpcError> {
+        self.redirect_uri
             .as_deref()
             .filter(|u| !u.trim().is_empty())
-        {
-            Some(uri) => RedirectSpec::parse(uri).map_err(login_error)?,
-            None => RedirectSpec::default_for(self.client.kind()),
-        };
-        if self.port.is_some() {
-            spec.port = self.port;
-        }
-        Ok(spec)
+            .map(|uri| RedirectSpec::parse(uri).map_err(login_error))
+            .transpose()
     }
 }
 
@@ -135,7 +130,7 @@ pub async fn login_start(
     on_progress: Channel<LoginProgress>,
 ) -> Result<LoginSummary, IpcError> {
     let authority = request.authority.parse()?;
-    let redirect = request.redirect()?;
+    let redirect = request.named_redirect()?;
     let credential = match &request.client {
         ClientInput::Public => ClientCredential::Public,
         ClientInput::Confidential {
@@ -154,7 +149,8 @@ pub async fn login_start(
     };
     let mut req = InteractiveRequest::new(authority, &request.client_id, credential);
     req.scopes = request.scopes;
-    req.redirect = Some(redirect);
+    req.redirect = redirect;
+    req.port = request.port;
     req.browser = Browser::FromEnvironment;
     let cancel = login.begin();
     let progress = move |event: LoginProgress| {
@@ -173,7 +169,7 @@ pub fn login_cancel(login: State<'_, LoginState>) {
     login.cancel();
 }
 
-/// Which redirect URI to register, on which platform, and why (entra-facts §E).
+/// Which redirect URI to register, on which platform, and why (docs/entra.md#redirect-uris).
 #[tauri::command]
 #[specta::specta]
 pub fn login_redirect_advice(
@@ -191,7 +187,12 @@ pub fn login_redirect_advice(
         redirect_uri,
     };
     let authority = request.authority.parse()?;
-    let spec = request.redirect()?;
+    let spec = login::redirect_spec(
+        request.named_redirect()?.as_ref(),
+        request.client.kind(),
+        login::looks_like_entra(&authority),
+        request.port,
+    );
     Ok(login::redirect_advice(
         &authority,
         request.client.kind(),
@@ -236,6 +237,32 @@ mod tests {
         .expect("advice");
         assert_eq!(advice.uri, "http://localhost:8400/entrance/callback");
         assert_eq!(advice.platform, Some(Platform::Web));
+    }
+
+    #[test]
+    fn another_provider_gets_the_loopback_ip_on_any_port() {
+        // RFC 8252 §7.3 / §8.3; Entra keeps localhost (above).
+        let advice = login_redirect_advice(
+            AuthorityInput::Url {
+                url: "https://idp.example.com/realms/x".into(),
+            },
+            ClientInput::Public,
+            None,
+            None,
+        )
+        .expect("advice");
+        assert_eq!(advice.uri, "http://127.0.0.1");
+        assert_eq!(advice.platform, None);
+        let named = login_redirect_advice(
+            AuthorityInput::Url {
+                url: "https://idp.example.com/realms/x".into(),
+            },
+            ClientInput::Public,
+            None,
+            Some("http://localhost:7000/cb".into()),
+        )
+        .expect("advice");
+        assert_eq!(named.uri, "http://localhost:7000/cb");
     }
 
     #[test]

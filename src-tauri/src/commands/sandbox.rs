@@ -75,7 +75,7 @@ pub struct SandboxApp {
     /// [`sandbox_use_secret`].
     pub secret_name: Option<String>,
     /// A loopback redirect URI of the registration to sign in with, without
-    /// its port (Entra ignores it for localhost — entra-facts §E); `None`
+    /// its port (Entra ignores it for localhost — docs/entra.md#redirect-uris); `None`
     /// for the default of the client kind.
     pub redirect_uri: Option<String>,
     /// The product's public URL as the registration has it: the origin of

@@ -51,7 +51,7 @@ pub struct SetupPlan {
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TestRedirect {
     /// `http://localhost{the product's callback path}`; any port matches
-    /// (loopback, entra-facts §E).
+    /// (loopback, docs/entra.md#redirect-uris).
     pub uri: String,
     pub platform: Platform,
     pub client_type: ClientType,
@@ -315,7 +315,7 @@ fn secret_name(t: &dyn targets::Target, inputs: &TargetInputs) -> String {
 }
 
 /// The product's first redirect URI for its client type, moved to
-/// `http://localhost` (port-free: Entra matches any loopback port, §E).
+/// `http://localhost` (port-free: Entra matches any loopback port, docs/entra.md#redirect-uris).
 fn test_redirect(
     t: &dyn targets::Target,
     inputs: &TargetInputs,

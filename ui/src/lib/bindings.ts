@@ -46,7 +46,7 @@ export const commands = {
 	loginStart: (request: SignInRequest, onProgress: Channel<LoginProgress>) => typedError<LoginSummary, IpcError>(__TAURI_INVOKE("login_start", { request, onProgress })),
 	/**  Cancels the sign-in in flight, if any. */
 	loginCancel: () => __TAURI_INVOKE<void>("login_cancel"),
-	/**  Which redirect URI to register, on which platform, and why (entra-facts §E). */
+	/**  Which redirect URI to register, on which platform, and why (docs/entra.md#redirect-uris). */
 	loginRedirectAdvice: (authority: AuthorityInput, client: ClientInput, port: number | null, redirectUri: string | null) => typedError<RedirectAdvice, IpcError>(__TAURI_INVOKE("login_redirect_advice", { authority, client, port, redirectUri })),
 	/**  Starts the sandbox tenant (once) and describes it. */
 	sandboxStart: () => typedError<SandboxInfo, IpcError>(__TAURI_INVOKE("sandbox_start")),
@@ -126,7 +126,7 @@ export type AadstsEntry = {
 export type ApiPermission = {
 	/**  The permission's name (`GroupMember.Read.All`). */
 	name: string,
-	/**  Its ID (§G). */
+	/**  Its ID (docs/entra.md#azure-cli-and-graph-equivalents). */
 	id: string,
 	/**  Delegated or application. */
 	kind: PermissionKind,
@@ -327,21 +327,21 @@ export type ClientInput = { kind: "public" } |
 /**  The secret saved under `secret_name` (Secrets page or `entrance secret set`). */
 { kind: "confidential"; secret_name: string; method: SecretMethod };
 
-/**  Public or confidential, as the registration's platform decides (entra-facts §E). */
+/**  Public or confidential, as the registration's platform decides (docs/entra.md#redirect-uris). */
 export type ClientKind = 
 /**  Mobile and desktop applications: no secret; PKCE protects the code. */
 "public" | 
 /**  Web: the code is redeemed with the client secret. */
 "confidential";
 
-/**  Whether the product keeps a client secret (§E). */
+/**  Whether the product keeps a client secret (docs/entra.md#redirect-uris). */
 export type ClientType = 
 /**  A server that redeems codes with a client secret (Web platform). */
 "confidential" | 
 /**  A browser or native app without a secret (SPA or Mobile & desktop). */
 "public";
 
-/**  The cloud an issuer belongs to (entra-facts §H). */
+/**  The cloud an issuer belongs to (docs/entra.md#national-clouds). */
 export type Cloud = 
 /**  Global Azure (and GCC Moderate). */
 "global" | 
@@ -580,7 +580,7 @@ export type DiagnoseRequest = {
 	redirect_uris?: string[],
 	/**
 	 *  The Microsoft Graph root (`https://graph.microsoft.com`); by default
-	 *  the cloud's (entra-facts §H), or the discovery document's `msgraph_host`.
+	 *  the cloud's (docs/entra.md#national-clouds), or the discovery document's `msgraph_host`.
 	 */
 	graph_url: string | null,
 	/**  The loopback port a sign-in will listen on (`None`: one the system picks). */
@@ -633,7 +633,7 @@ export type EntraError = {
 	error_uri: string | null,
 };
 
-/**  What makes a provider Entra, from its host and discovery document (entra-facts §A, §H). */
+/**  What makes a provider Entra, from its host and discovery document (docs/entra.md#token-versions-and-issuers, docs/entra.md#national-clouds). */
 export type EntraInfo = {
 	/**  The cloud, by host or by `cloud_instance_name`. */
 	cloud: SignInCloud | null,
@@ -655,7 +655,7 @@ export type EntraInfo = {
 
 /**
  *  The Entra endpoint version: decides the ID token's version and issuer
- *  (entra-facts §A).
+ *  (docs/entra.md#token-versions-and-issuers).
  */
 export type EntraVersion = 
 /**  `/{tenant}`: v1 endpoints, issuer `https://sts.windows.net/{tid}/`. */
@@ -749,7 +749,7 @@ export type Expiry =
 { state: "valid"; days_left: number } | 
 /**  At most [`EXPIRY_WARNING_DAYS`] days left. */
 { state: "expires_soon"; days_left: number } | 
-/**  The end date has passed: Entra answers AADSTS7000222 (entra-facts §D). */
+/**  The end date has passed: Entra answers AADSTS7000222 (docs/entra.md#errors). */
 { state: "expired"; days_ago: number };
 
 /**  Where an expiry date came from. */
@@ -758,7 +758,7 @@ export type ExpirySource =
 "entered" | 
 /**
  *  Read from the app registration's `passwordCredentials[].endDateTime`
- *  through Microsoft Graph (entra-facts §G, audit).
+ *  through Microsoft Graph (docs/entra.md#azure-cli-and-graph-equivalents, audit).
  */
 "registration";
 
@@ -958,7 +958,7 @@ export type GroupSubject =
 /**  `/users/{oid}/…` */
 { kind: "user"; oid: string };
 
-/**  The groups claim (Token configuration → Add groups claim, §C). */
+/**  The groups claim (Token configuration → Add groups claim, docs/entra.md#groups-overage). */
 export type GroupsClaimRequirement = {
 	/**  The manifest's `groupMembershipClaims` value. */
 	membership: string,
@@ -1041,7 +1041,7 @@ export type Issuer = {
 	jwks_url: string | null,
 };
 
-/**  The form of an issuer URL [ATK] §A. */
+/**  The form of an issuer URL (docs/entra.md#access-tokens, docs/entra.md#token-versions-and-issuers). */
 export type IssuerForm = 
 /**  `https://sts.windows.net/{tid}/` (or `{host}/{tid}/`). */
 "v1" | 
@@ -1150,7 +1150,7 @@ export type LoginSummary = {
 	access_token: DecodedToken,
 	/**
 	 *  Why the access token is shown but not verified, when it matters
-	 *  (a Microsoft Graph token — entra-facts §A).
+	 *  (a Microsoft Graph token — docs/entra.md#token-versions-and-issuers).
 	 */
 	access_token_note: string | null,
 	/**  A refresh token came back (its value is never shown without `--show-tokens`). */
@@ -1207,7 +1207,7 @@ export type PlannedCheck = {
 	depends_on: string[],
 };
 
-/**  An app registration platform (Authentication blade; entra-facts §E). */
+/**  An app registration platform (Authentication blade; docs/entra.md#redirect-uris). */
 export type Platform = 
 /**  Web: confidential, redeems with the secret. */
 "web" | 
@@ -1270,9 +1270,9 @@ export type RedirectAdvice = {
 	why: string,
 };
 
-/**  A redirect URI and the platform it must be registered under (§E). */
+/**  A redirect URI and the platform it must be registered under (docs/entra.md#redirect-uris). */
 export type RedirectRequirement = {
-	/**  The exact URI (case, path and trailing slash matter, §D 50011). */
+	/**  The exact URI (case, path and trailing slash matter, docs/entra.md#errors 50011). */
 	uri: string,
 	/**  The platform in Authentication → Add a platform. */
 	platform: RegistrationPlatform,
@@ -1282,7 +1282,7 @@ export type RedirectRequirement = {
 	source: string,
 };
 
-/**  The Authentication page's platforms (§E). */
+/**  The Authentication page's platforms (docs/entra.md#redirect-uris). */
 export type RegistrationPlatform = 
 /**  Web (confidential, secret). */
 "web" | 
@@ -1404,7 +1404,7 @@ export type SandboxApp = {
 	secret_name: string | null,
 	/**
 	 *  A loopback redirect URI of the registration to sign in with, without
-	 *  its port (Entra ignores it for localhost — entra-facts §E); `None`
+	 *  its port (Entra ignores it for localhost — docs/entra.md#redirect-uris); `None`
 	 *  for the default of the client kind.
 	 */
 	redirect_uri: string | null,
@@ -1449,7 +1449,7 @@ export type SandboxUser = {
 
 /**
  *  How a client secret reaches the token endpoint (RFC 6749 §2.3.1; both
- *  accepted by Entra, entra-facts §E).
+ *  accepted by Entra, docs/entra.md#redirect-uris).
  */
 export type SecretMethod = 
 /**  `client_secret` in the form body (`client_secret_post`). */
@@ -1545,7 +1545,7 @@ export type Severity =
 /**  Wrong for the purpose given, or not usable at all. */
 "error";
 
-/**  A Microsoft cloud: each has its own sign-in host (entra-facts §H). */
+/**  A Microsoft cloud: each has its own sign-in host (docs/entra.md#national-clouds). */
 export type SignInCloud = 
 /**  Global Azure (and GCC Moderate): `login.microsoftonline.com`. */
 "global" | 
@@ -1666,7 +1666,7 @@ export type TargetInfo = {
 	display_name: string,
 	/**  One line: what is being set up. */
 	summary: string,
-	/**  Where its facts come from (`seeds/002 (Grafana)`, `entra-facts §I`). */
+	/**  Where its facts come from (`docs/products/grafana.md#what-it-needs-from-entra`). */
 	source: string,
 };
 
@@ -1701,7 +1701,7 @@ export type TargetInputs = {
 export type TestRedirect = {
 	/**
 	 *  `http://localhost{the product's callback path}`; any port matches
-	 *  (loopback, entra-facts §E).
+	 *  (loopback, docs/entra.md#redirect-uris).
 	 */
 	uri: string,
 	platform: RegistrationPlatform,
@@ -1781,7 +1781,7 @@ export type TokenVersion = "1.0" | "2.0";
 
 /**  Why a signature cannot be checked. */
 export type Unverifiable = 
-/**  A Microsoft Graph access token: proprietary, not verifiable by design [ATK]. */
+/**  A Microsoft Graph access token: proprietary, not verifiable by design (docs/entra.md#access-tokens). */
 "graph_access_token" | 
 /**  `alg` is not an RSA signature algorithm (or `none`). */
 "unsupported_algorithm" | 

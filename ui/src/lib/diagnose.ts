@@ -373,8 +373,13 @@ export function requestFrom(form: DiagnoseForm): DiagnoseRequest {
   };
 }
 
-/** Target products the core knows (the core checks the name and lists them when it is unknown). */
-export const TARGET_SUGGESTIONS: readonly string[] = ['grafana', 'keep', 'authentik', 'camunda', 'openmetadata', 'generic_oidc'];
+/**
+ * The target names to suggest: the core's own registry, as `setup_targets`
+ * lists it (never a list written here, which would drift from the core's).
+ */
+export function targetNames(targets: readonly { info: { name: string } }[]): string[] {
+  return targets.map((t) => t.info.name);
+}
 
 // ---------------------------------------------------------------- hand-off
 

@@ -77,7 +77,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "An access token for Microsoft Graph (aud 00000003-0000-0000-c000-000000000000) is not for your app and cannot be validated by it.",
-          "source": "RFC 7519 \u00a74.1.3; [AT] [IDT] [OC] \u00a7B",
+          "source": "RFC 7519 \u00a74.1.3; docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference, docs/entra.md#optional-claims-reference, docs/entra.md#claims",
           "time": null,
           "labels": []
         },
@@ -88,7 +88,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Multi-tenant apps must check the tenant part; compare against the discovery document's issuer with {tenantid} replaced by the token's tid.",
-          "source": "RFC 7519 \u00a74.1.1; [AT] [IDT] \u00a7A",
+          "source": "RFC 7519 \u00a74.1.1; docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference, docs/entra.md#token-versions-and-issuers",
           "time": null,
           "labels": []
         },
@@ -99,7 +99,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Not the sign-in time when the token came from a refresh; auth_time (optional) is.",
-          "source": "RFC 7519 \u00a74.1.6; [AT] [IDT]",
+          "source": "RFC 7519 \u00a74.1.6; docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference",
           "time": {
             "unix": 1795449438.0,
             "utc": "2026-11-23T15:57:18Z",
@@ -114,7 +114,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "A server whose clock runs behind rejects fresh tokens as not yet valid.",
-          "source": "RFC 7519 \u00a74.1.5; [AT]",
+          "source": "RFC 7519 \u00a74.1.5; docs/entra.md#access-token-claims-reference",
           "time": {
             "unix": 1795449438.0,
             "utc": "2026-11-23T15:57:18Z",
@@ -129,7 +129,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Allow a few minutes of clock skew; a resource may reject a token before exp (revocation, CAE).",
-          "source": "RFC 7519 \u00a74.1.4; [AT] [ATK]",
+          "source": "RFC 7519 \u00a74.1.4; docs/entra.md#access-token-claims-reference, docs/entra.md#access-tokens",
           "time": {
             "unix": 1795453038.0,
             "utc": "2026-11-23T16:57:18Z",
@@ -144,7 +144,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Only present when configured as an optional claim.",
-          "source": "OIDC \u00a72; [OC]",
+          "source": "OIDC \u00a72; docs/entra.md#optional-claims-reference",
           "time": {
             "unix": 1795449378.0,
             "utc": "2026-11-23T15:56:18Z",
@@ -159,7 +159,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "The app must read the groups from Microsoft Graph (getMemberObjects), which needs GroupMember.Read.All or similar.",
-          "source": "[AT] [IDT] \u00a7C",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference, docs/entra.md#groups-overage",
           "time": null,
           "labels": []
         },
@@ -169,8 +169,8 @@ export const SAMPLE_INSPECTION: Inspection = {
           "meaning": "Where to read overflowed groups: {\"src1\": {\"endpoint\": \u2026}}. The endpoint is an Azure AD Graph URL (graph.windows.net).",
           "token": "both",
           "versions": "both",
-          "pitfall": "Build a Microsoft Graph URL instead of calling the endpoint given ([AT]).",
-          "source": "[AT] \u00a7C",
+          "pitfall": "Build a Microsoft Graph URL instead of calling the endpoint given (docs/entra.md#access-token-claims-reference).",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#groups-overage",
           "time": null,
           "labels": []
         },
@@ -181,7 +181,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": null,
-          "source": "[AT] [IDT]",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference",
           "time": null,
           "labels": []
         },
@@ -192,7 +192,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Mutable and not verified for every account: never authorize on it.",
-          "source": "OIDC \u00a75.1; [IDT] [OC] \u00a7B",
+          "source": "OIDC \u00a75.1; docs/entra.md#id-token-claims-reference, docs/entra.md#optional-claims-reference, docs/entra.md#claims",
           "time": null,
           "labels": []
         },
@@ -214,7 +214,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Display only: mutable and not unique.",
-          "source": "OIDC \u00a75.1; [AT] [IDT]",
+          "source": "OIDC \u00a75.1; docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference",
           "time": null,
           "labels": []
         },
@@ -225,7 +225,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "id",
           "versions": "both",
           "pitfall": "Must equal the nonce the app sent, else reject the token (replay). A nonce in the header instead marks a Microsoft Graph access token.",
-          "source": "OIDC \u00a72; [IDT]",
+          "source": "OIDC \u00a72; docs/entra.md#id-token-claims-reference",
           "time": null,
           "labels": []
         },
@@ -236,7 +236,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Different in each tenant for the same person; key users on oid + tid.",
-          "source": "[AT] [IDT] \u00a7B",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference, docs/entra.md#claims",
           "time": null,
           "labels": []
         },
@@ -247,7 +247,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "v2",
           "pitfall": "Mutable: show it, never authorize on it or use it as a key.",
-          "source": "OIDC \u00a75.1; [IDT] [AT] [OC]",
+          "source": "OIDC \u00a75.1; docs/entra.md#id-token-claims-reference, docs/entra.md#access-token-claims-reference, docs/entra.md#optional-claims-reference",
           "time": null,
           "labels": []
         },
@@ -258,7 +258,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": null,
-          "source": "[AT] [IDT]",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference",
           "time": null,
           "labels": []
         },
@@ -269,7 +269,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Roles of this app only; with emit_as_roles, groups appear here and hide real app roles.",
-          "source": "[AT] [IDT] \u00a7B",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference, docs/entra.md#claims",
           "time": null,
           "labels": []
         },
@@ -280,7 +280,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": null,
-          "source": "OIDC Front-Channel Logout; [IDT] [OC]",
+          "source": "OIDC Front-Channel Logout; docs/entra.md#id-token-claims-reference, docs/entra.md#optional-claims-reference",
           "time": null,
           "labels": []
         },
@@ -291,7 +291,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Two apps see different sub values for the same user; to correlate users across apps use oid + tid.",
-          "source": "RFC 7519 \u00a74.1.2; [IDT] [AT]",
+          "source": "RFC 7519 \u00a74.1.2; docs/entra.md#id-token-claims-reference, docs/entra.md#access-token-claims-reference",
           "time": null,
           "labels": []
         },
@@ -302,7 +302,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "In access tokens it needs the profile scope.",
-          "source": "[AT] [IDT] \u00a7A \u00a7B",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference, docs/entra.md#token-versions-and-issuers, docs/entra.md#claims",
           "time": null,
           "labels": []
         },
@@ -313,7 +313,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": null,
-          "source": "[AT] [IDT]",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference",
           "time": null,
           "labels": []
         },
@@ -324,7 +324,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Grafana rejects 1.0 ID tokens; an API registered with null/1 gets v1 access tokens even from the v2 endpoint.",
-          "source": "[AT] [IDT] \u00a7A",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#id-token-claims-reference, docs/entra.md#token-versions-and-issuers",
           "time": null,
           "labels": []
         },
@@ -335,7 +335,7 @@ export const SAMPLE_INSPECTION: Inspection = {
           "token": "both",
           "versions": "both",
           "pitfall": "Directory roles are not groups or app roles; may be missing in implicit flow.",
-          "source": "[AT] \u00a7C",
+          "source": "docs/entra.md#access-token-claims-reference, docs/entra.md#groups-overage",
           "time": null,
           "labels": [
             {
@@ -362,13 +362,13 @@ export const SAMPLE_INSPECTION: Inspection = {
         {
           "code": "groups.overage",
           "severity": "warning",
-          "message": "The user is in more groups than fit in a token (200 in a JWT), so Entra left the groups claim out and points to Microsoft Graph instead (_claim_names / _claim_sources) [AT]. The endpoint given is an Azure AD Graph URL (graph.windows.net): call Microsoft Graph instead.",
+          "message": "The user is in more groups than fit in a token (200 in a JWT), so Entra left the groups claim out and points to Microsoft Graph instead (_claim_names / _claim_sources) (docs/entra.md#access-token-claims-reference). The endpoint given is an Azure AD Graph URL (graph.windows.net): call Microsoft Graph instead.",
           "fix": "Either let the product read the groups from Microsoft Graph (POST /me/getMemberObjects; delegated GroupMember.Read.All with admin consent + User.Read \u2014 Grafana does this; Keep does not), or emit fewer groups: Token configuration \u2192 groups claim \u2192 \"Groups assigned to the application\" and assign only the groups the product needs."
         },
         {
           "code": "wids.present",
           "severity": "info",
-          "message": "Directory roles (wids): User (default member role) \u2014 unconfirmed. These are tenant-wide directory role templates, emitted because groupMembershipClaims is All or DirectoryRole \u2014 not groups and not app roles [AT].",
+          "message": "Directory roles (wids): User (default member role) \u2014 unconfirmed. These are tenant-wide directory role templates, emitted because groupMembershipClaims is All or DirectoryRole \u2014 not groups and not app roles (docs/entra.md#access-token-claims-reference).",
           "fix": null
         }
       ]

@@ -15,7 +15,7 @@ export const SAMPLE_VERDICTS: Verdict[] = [
         "status": "unknown",
         "message": "Keep's backend authorizes on the access token; none was pasted.",
         "fix": "Paste the token response, or the access token for api://{clientId}/default.",
-        "source": "entra-facts §I (Keep)"
+        "source": "docs/products/keep.md#what-it-needs-from-entra"
       }
     ]
   },
@@ -31,7 +31,7 @@ export const SAMPLE_VERDICTS: Verdict[] = [
         "status": "unknown",
         "message": "authentik reads the user from Microsoft Graph (/me) with the access token; no Graph access token was pasted.",
         "fix": "Paste the token response of the source's sign-in.",
-        "source": "seeds/001 (authentik)"
+        "source": "docs/products/authentik.md#what-it-needs-from-entra"
       }
     ]
   },
@@ -47,21 +47,21 @@ export const SAMPLE_VERDICTS: Verdict[] = [
         "status": "pass",
         "message": "v2.0 ID token.",
         "fix": null,
-        "source": "entra-facts §A"
+        "source": "docs/entra.md#token-versions-and-issuers"
       },
       {
         "code": "grafana.email",
         "status": "pass",
         "message": "Grafana's email for the user: many.groups@contoso.com.",
         "fix": null,
-        "source": "entra-facts §I (Grafana)"
+        "source": "docs/products/grafana.md#what-it-needs-from-entra"
       },
       {
         "code": "grafana.role",
         "status": "info",
         "message": "Role: Editor (highest of `roles`: Editor).",
         "fix": null,
-        "source": "seeds/002 (Grafana)"
+        "source": "docs/products/grafana.md#what-it-needs-from-entra"
       }
     ]
   },
@@ -77,7 +77,7 @@ export const SAMPLE_VERDICTS: Verdict[] = [
         "status": "unknown",
         "message": "Camunda validates the access token; none was pasted.",
         "fix": "Request the scope <Application (client) ID>/.default and paste the token response.",
-        "source": "entra-facts §I (Camunda)"
+        "source": "docs/products/camunda.md#what-it-needs-from-entra"
       }
     ]
   },
@@ -93,7 +93,7 @@ export const SAMPLE_VERDICTS: Verdict[] = [
         "status": "pass",
         "message": "User name: many.groups@contoso.com.",
         "fix": null,
-        "source": "entra-facts §I (OpenMetadata)"
+        "source": "docs/products/openmetadata.md#what-it-needs-from-entra"
       }
     ]
   },
@@ -109,7 +109,7 @@ export const SAMPLE_VERDICTS: Verdict[] = [
         "status": "pass",
         "message": "The ID token fits this registration.",
         "fix": null,
-        "source": "entra-facts §A, §E"
+        "source": "docs/entra.md#token-versions-and-issuers, docs/entra.md#redirect-uris"
       }
     ]
   }

@@ -1,7 +1,8 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BACKEND_CONTEXT, MockBackend } from '../lib/backend';
+import { MOCK_TARGETS } from '../lib/backend/mock-setup';
 import { MOCK_SANDBOX } from '../lib/backend/mock-signin';
 import { handOffToDiagnose } from '../lib/diagnose';
 import DiagnosePage from './DiagnosePage.svelte';
@@ -17,6 +18,17 @@ const state = (id: string) => document.querySelector(`li.item[data-check="${id}"
 const clipboard = () => navigator.clipboard.readText();
 
 describe('DiagnosePage', () => {
+  it('suggests the targets the core lists (setup_targets), spelled as the core spells them', async () => {
+    const backend = new MockBackend();
+    const core = [MOCK_TARGETS.find((t) => t.info.name === 'grafana')!, { ...MOCK_TARGETS[0], info: { ...MOCK_TARGETS[0].info, name: 'generic-oidc' } }];
+    const targets = vi.spyOn(backend.setup, 'targets').mockResolvedValue(core);
+    renderPage(backend);
+    const options = () => [...document.querySelectorAll('datalist#targets option')].map((o) => (o as HTMLOptionElement).value);
+    await waitFor(() => expect(options()).toEqual(['grafana', 'generic-oidc']));
+    expect(targets).toHaveBeenCalled();
+    expect(options()).not.toContain('generic_oidc');
+  });
+
   it('does not run without an authority and says what to enter', async () => {
     const user = userEvent.setup();
     const backend = new MockBackend();

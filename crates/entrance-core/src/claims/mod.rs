@@ -172,7 +172,7 @@ fn time_of(name: &str, value: &Value, claims: &JsonObject) -> Option<i64> {
         return Some(n);
     }
     if name == "pwd_exp" {
-        // [AT]: a Unix timestamp; [OC]: seconds after iat. A small number can
+        // docs/entra.md#access-token-claims-reference: a Unix timestamp; docs/entra.md#optional-claims-reference: seconds after iat. A small number can
         // only be the latter.
         if n < 1_000_000_000 {
             return claims
@@ -331,13 +331,13 @@ fn labels_of(name: &str, value: &Value, app_roles: &[AppRoleName]) -> Vec<ValueL
     }
 }
 
-/// The personal Microsoft account tenant [AT].
+/// The personal Microsoft account tenant (docs/entra.md#access-token-claims-reference).
 pub const PERSONAL_ACCOUNT_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
-/// Microsoft Graph's app ID [ATK].
+/// Microsoft Graph's app ID (docs/entra.md#access-tokens).
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
-/// Whether an audience is Microsoft Graph (by app ID or by URL, any cloud) [ATK] §H.
+/// Whether an audience is Microsoft Graph (by app ID or by URL, any cloud) (docs/entra.md#access-tokens, docs/entra.md#national-clouds).
 pub fn is_graph_audience(aud: &str) -> bool {
     let a = aud.trim().trim_end_matches('/').to_ascii_lowercase();
     a == GRAPH_APP_ID
@@ -477,7 +477,7 @@ mod tests {
         assert_eq!(t(0).relative, "10 minutes ago");
         assert_eq!(t(1).relative, "in 45 minutes");
         assert_eq!(t(3).relative, "3 days ago");
-        // pwd_exp as seconds after iat ([OC]).
+        // pwd_exp as seconds after iat (docs/entra.md#optional-claims-reference).
         assert_eq!(t(4).utc, "2024-05-01T11:50:00Z");
     }
 

@@ -1,6 +1,6 @@
 //! Directory role template IDs, as they appear in `wids`.
 //!
-//! Source: entra-facts §C, from Microsoft's permissions-reference.md [ROLES].
+//! Source: docs/entra.md#directory-role-templates, from Microsoft's permissions-reference.md (docs/entra.md#built-in-roles).
 //! The default member role is seen in real member tokens but not documented
 //! (unconfirmed), and is marked so.
 
@@ -24,7 +24,7 @@ const fn role(template_id: &'static str, name: &'static str) -> DirectoryRole {
         template_id,
         name,
         confirmed: true,
-        source: "§C [ROLES]",
+        source: "docs/entra.md#directory-role-templates, docs/entra.md#built-in-roles",
     }
 }
 
@@ -120,7 +120,7 @@ pub const DIRECTORY_ROLES: &[DirectoryRole] = &[
         template_id: DEFAULT_MEMBER_ROLE,
         name: "User (default member role)",
         confirmed: false,
-        source: "§C (seen in real member tokens; unconfirmed)",
+        source: "docs/entra.md#directory-role-templates (seen in real member tokens; unconfirmed)",
     },
 ];
 

@@ -1,14 +1,14 @@
 //! The app registration and its client secret, by one client-credentials
 //! request to the token endpoint. Entra checks the app before the secret and
 //! the secret before the scope, so its answer says which is wrong
-//! (entra-facts §D): 700016 no such app in this tenant, 7000218 the app
+//! (docs/entra.md#errors): 700016 no such app in this tenant, 7000218 the app
 //! exists but no secret was sent, 7000215 a wrong secret (the Secret ID
 //! instead of the Value, most often), 7000222 an expired one.
 //!
 //! The scope is Microsoft Graph's `.default` named by Graph's application ID
-//! (`00000003-0000-0000-c000-000000000000`, entra-facts §A, §G): Graph's
+//! (`00000003-0000-0000-c000-000000000000`, docs/entra.md#token-versions-and-issuers, docs/entra.md#azure-cli-and-graph-equivalents): Graph's
 //! service principal exists in every tenant and that ID is the same in
-//! every national cloud (§H), so the request can only fail on the app or
+//! every national cloud (docs/entra.md#national-clouds), so the request can only fail on the app or
 //! its secret — not on the app's own "Expose an API" settings, which
 //! `{client_id}/.default` would also test (AADSTS500011, 90009). A token
 //! that comes back is dropped unread: it never reaches a result.
@@ -28,7 +28,7 @@ use crate::login::EntraVersion;
 use crate::secrets::Expiry;
 use crate::targets::portal::Blade;
 
-/// Microsoft Graph's application ID (entra-facts §A: the aud of Graph tokens).
+/// Microsoft Graph's application ID (docs/entra.md#token-versions-and-issuers: the aud of Graph tokens).
 const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
 /// How the secret is named in messages: by the name it is saved under, never
@@ -88,7 +88,7 @@ async fn check(cx: &Context) -> Outcome {
         );
     }
     if facts.is_entra && cx.authority.is_multi_tenant() {
-        // Client credentials name a tenant: never `common` (entra-facts §D 50194, [ERR] 9001023).
+        // Client credentials name a tenant: never `common` (docs/entra.md#errors 50194, docs/entra.md#error-codes 9001023).
         return Outcome::skipped(format!(
             "Client credentials need a tenant, not `{}`: give the app's tenant ID to check the app \
              and its secret.",
@@ -113,7 +113,7 @@ async fn check(cx: &Context) -> Outcome {
         ("client_id", client_id.clone()),
     ];
     if facts.is_entra {
-        // v1 endpoints take `resource`, v2 `scope` (entra-facts §D 901002).
+        // v1 endpoints take `resource`, v2 `scope` (docs/entra.md#errors 901002).
         match cx.authority.version() {
             Some(EntraVersion::V1) => form.push(("resource", GRAPH_APP_ID.into())),
             _ => form.push(("scope", format!("{GRAPH_APP_ID}/.default"))),
@@ -222,7 +222,7 @@ fn entra_answer(cx: &Context, base: Outcome, client_id: &str, entra: &EntraError
     let credentials = app_blade(cx, client_id, Blade::Credentials);
     let tenant = cx.authority.tenant().unwrap_or("this tenant").to_string();
     let (summary, findings) = match entra.aadsts {
-        // entra-facts §D 700016: wrong client ID, tenant or cloud.
+        // docs/entra.md#errors 700016: wrong client ID, tenant or cloud.
         Some(700016) => {
             let mut f = DiagnoseFinding::new(
                 DiagnoseCode::AppUnknown,
@@ -251,7 +251,7 @@ fn entra_answer(cx: &Context, base: Outcome, client_id: &str, entra: &EntraError
             }
             ("App not found in this tenant.".to_string(), vec![f])
         }
-        // entra-facts §D 7000218: the app exists, a Web (confidential) app needs its secret.
+        // docs/entra.md#errors 7000218: the app exists, a Web (confidential) app needs its secret.
         Some(7000218) => {
             let named = cx
                 .request
@@ -283,7 +283,7 @@ fn entra_answer(cx: &Context, base: Outcome, client_id: &str, entra: &EntraError
                 vec![f],
             )
         }
-        // entra-facts §D 7000215: the Secret ID instead of the Value, a stale or quoted secret.
+        // docs/entra.md#errors 7000215: the Secret ID instead of the Value, a stale or quoted secret.
         Some(7000215) => {
             let mut findings = Vec::new();
             let value = cx
@@ -334,7 +334,7 @@ fn entra_answer(cx: &Context, base: Outcome, client_id: &str, entra: &EntraError
             }
             ("The client secret is wrong.".to_string(), findings)
         }
-        // entra-facts §D 7000222: expired; passwordCredentials[].endDateTime says when.
+        // docs/entra.md#errors 7000222: expired; passwordCredentials[].endDateTime says when.
         Some(7000222) => {
             let f = DiagnoseFinding::new(
                 DiagnoseCode::SecretExpired,

@@ -2,7 +2,7 @@
 //! against this machine's clock when the answer arrived.
 //!
 //! Tokens carry `iat`, `nbf` and `exp` in Unix seconds, checked against the
-//! local clock with some skew allowed (entra-facts §B). Entrance allows 5
+//! local clock with some skew allowed (docs/entra.md#claims). Entrance allows 5
 //! minutes ([`crate::login::CLOCK_SKEW`]), as Microsoft's token libraries do
 //! by default (`TokenValidationParameters.DefaultClockSkew`: 300 seconds,
 //! [`SKEW_DOC`]): beyond that, fresh tokens look not yet valid or expired.

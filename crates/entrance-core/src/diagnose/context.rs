@@ -76,7 +76,7 @@ pub(crate) struct DiscoveryFacts {
     pub jwks_uri: Option<Url>,
     pub cloud_instance_name: Option<String>,
     pub tenant_region_scope: Option<String>,
-    /// `msgraph_host` (entra-facts §H), e.g. `graph.microsoft.com`.
+    /// `msgraph_host` (docs/entra.md#national-clouds), e.g. `graph.microsoft.com`.
     pub msgraph_host: Option<String>,
     /// Whether the document is Entra ID's.
     pub is_entra: bool,

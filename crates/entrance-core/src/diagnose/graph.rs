@@ -1,10 +1,10 @@
 //! Microsoft Graph: reachable from here (unless `http.graph` already showed
 //! it), and — with a Graph access token — which delegated permissions are
 //! consented. The token's `scp` is read without verifying it: Graph tokens
-//! are not meant to be verified by anyone but Graph (entra-facts §A). Then
+//! are not meant to be verified by anyone but Graph (docs/entra.md#token-versions-and-issuers). Then
 //! `/v1.0/me` shows whether Graph takes the token (401: expired or not for
 //! Graph). Overage resolution needs delegated GroupMember.Read.All with admin
-//! consent and User.Read (entra-facts §C).
+//! consent and User.Read (docs/entra.md#groups-overage).
 
 use secrecy::ExposeSecret;
 use serde_json::Value;
@@ -21,7 +21,7 @@ use crate::token::{Content, Jws};
 /// The most of a Graph answer read (`/me` is a few hundred bytes).
 const MAX_GRAPH_BYTES: usize = 64 * 1024;
 
-/// The delegated permissions overage resolution needs (entra-facts §C).
+/// The delegated permissions overage resolution needs (docs/entra.md#groups-overage).
 const OVERAGE_PERMISSIONS: &[&str] = &["User.Read", "GroupMember.Read.All"];
 
 pub(super) async fn run(cx: &Context) -> Outcome {
@@ -135,7 +135,7 @@ pub(super) async fn run(cx: &Context) -> Outcome {
     out.graded()
 }
 
-/// The token's claims, read without verifying (entra-facts §A).
+/// The token's claims, read without verifying (docs/entra.md#token-versions-and-issuers).
 fn decode(token: &str) -> Result<Jws, String> {
     let pasted = crate::token::recognize(token).map_err(|e| e.to_string())?;
     pasted
@@ -149,7 +149,7 @@ fn decode(token: &str) -> Result<Jws, String> {
 }
 
 /// The Graph permissions the request's target needs (delegated ones named
-/// like `User.Read`), else what overage resolution needs (entra-facts §C).
+/// like `User.Read`), else what overage resolution needs (docs/entra.md#groups-overage).
 fn needed(cx: &Context) -> (Vec<String>, String) {
     if let Some(target) = cx
         .request

@@ -1,6 +1,6 @@
 //! The signing keys: the discovery document's `jwks_uri` answers a key set
 //! with at least one RSA key a product can verify tokens with (Entra signs
-//! RS256, keys carry `kid` = `x5t`, entra-facts §A). Read with the token
+//! RS256, keys carry `kid` = `x5t`, docs/entra.md#token-versions-and-issuers). Read with the token
 //! verifier's own JWKS parser, so what passes here verifies there.
 
 use jsonwebtoken::DecodingKey;

@@ -1,7 +1,7 @@
 //! The loopback listener of a browser sign-in: the port can be bound on
 //! 127.0.0.1 and [::1] (the sign-in listens on both, loopback only). Each
 //! socket is released at once. Entra ignores the port of a loopback redirect
-//! URI (entra-facts §E), so a taken port is a local problem only.
+//! URI (docs/entra.md#redirect-uris), so a taken port is a local problem only.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 

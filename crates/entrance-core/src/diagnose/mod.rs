@@ -19,8 +19,8 @@
 //! One file per check (`environment`, `dns`, `tcp`, `tls`, `http`, `clock`,
 //! `tenant`, `jwks`, `app_secret`, `redirect_uri`, `graph`, `loopback`,
 //! `browser`); `context` holds what checks learn and pass on; `runner` is the
-//! scheduler. Every Entra behaviour a check relies on names its entra-facts
-//! section.
+//! scheduler. Every Entra behaviour a check relies on cites its heading of
+//! `docs/entra.md`.
 
 mod app_secret;
 mod browser;
@@ -80,7 +80,7 @@ pub struct DiagnoseRequest {
     #[serde(default)]
     pub redirect_uris: Vec<String>,
     /// The Microsoft Graph root (`https://graph.microsoft.com`); by default
-    /// the cloud's (entra-facts §H), or the discovery document's `msgraph_host`.
+    /// the cloud's (docs/entra.md#national-clouds), or the discovery document's `msgraph_host`.
     pub graph_url: Option<String>,
     /// The loopback port a sign-in will listen on (`None`: one the system picks).
     pub loopback_port: Option<u16>,

@@ -118,7 +118,7 @@ pub(crate) fn context(
     })
 }
 
-/// Microsoft Graph's root in a cloud (entra-facts §H).
+/// Microsoft Graph's root in a cloud (docs/entra.md#national-clouds).
 pub(crate) fn graph_root_of(cloud: Cloud) -> Url {
     // The hosts are constants: parsing cannot fail.
     Url::parse(&format!("https://{}/", cloud.graph_host()))

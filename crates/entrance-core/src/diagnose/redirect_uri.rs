@@ -3,7 +3,7 @@
 //! `state`), all at once, no sign-in and no redirect followed. Entra answers
 //! its sign-in page when the URI is registered for the app, and its own error
 //! page with AADSTS50011 when it is not — the error never reaches the redirect
-//! URI (entra-facts §D). The page is read with sign-in's preflight reader.
+//! URI (docs/entra.md#errors). The page is read with sign-in's preflight reader.
 //! Only for Entra: another provider's authorize endpoint may keep state for
 //! a GET.
 
@@ -130,7 +130,7 @@ fn origin(probe: &RedirectProbe) -> String {
     }
 }
 
-/// Where to register a URI (entra-facts §E): the target's platform, else
+/// Where to register a URI (docs/entra.md#redirect-uris): the target's platform, else
 /// what each platform is for.
 fn platform_advice(platform: Option<Platform>) -> String {
     match platform {
@@ -182,7 +182,7 @@ fn judge(
                 ),
             )
         }
-        // entra-facts §D 50011, [RU]: exact match; case, path and trailing slash count.
+        // docs/entra.md#errors 50011, docs/entra.md#redirect-uri-restrictions: exact match; case, path and trailing slash count.
         Probe::Answer(AuthorizeAnswer::Refused(entra)) if entra.aadsts == Some(50011) => (
             "NOT registered (AADSTS50011)".into(),
             DiagnoseFinding::new(

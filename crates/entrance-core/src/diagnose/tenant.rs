@@ -1,6 +1,6 @@
 //! The tenant: its OpenID discovery document says whether the tenant exists
 //! (AADSTS90002), which national cloud it lives in (`cloud_instance_name`,
-//! entra-facts §H; AADSTS90038 at sign-in when asked in another cloud), its
+//! docs/entra.md#national-clouds; AADSTS90038 at sign-in when asked in another cloud), its
 //! region, issuer and endpoints — which the app, key and redirect checks use
 //! next. Also the HTTP helpers those Entra checks share: one bounded read,
 //! transport errors in words, Entra's error bodies through the AADSTS catalog.
@@ -181,7 +181,7 @@ pub(super) fn catalog_finding(
 }
 
 /// The cloud whose portal holds the app: the tenant's own (discovery), else
-/// the one asked for, else Global (entra-facts §H).
+/// the one asked for, else Global (docs/entra.md#national-clouds).
 pub(super) fn portal_cloud(cx: &Context) -> crate::targets::Cloud {
     let cloud = cx
         .facts()
@@ -201,7 +201,7 @@ pub(super) fn portal_cloud(cx: &Context) -> crate::targets::Cloud {
     }
 }
 
-/// A blade of the request's app registration, pinned to its tenant (§F).
+/// A blade of the request's app registration, pinned to its tenant (docs/entra.md#portal-deep-links).
 pub(super) fn app_blade(cx: &Context, client_id: &str, blade: Blade) -> String {
     let tenant = cx
         .authority
@@ -268,7 +268,7 @@ fn refused(cx: &Context, url: &str, answer: &Answer) -> Outcome {
     let entra = answer.entra_error();
     let tenant = cx.authority.tenant().unwrap_or("the tenant").to_string();
     match entra.as_ref().and_then(|e| e.aadsts) {
-        // entra-facts §D: 90002 = tenant not found (typo, wrong cloud, unverified domain).
+        // docs/entra.md#errors: 90002 = tenant not found (typo, wrong cloud, unverified domain).
         Some(90002) => {
             let asked = cx
                 .authority
@@ -279,7 +279,7 @@ fn refused(cx: &Context, url: &str, answer: &Answer) -> Outcome {
                 "Check the tenant in the authority: the Directory (tenant) ID is the GUID on the app \
                  registration's Overview page; a domain works too, but only one verified in the tenant \
                  (e.g. contoso.onmicrosoft.com). And check the cloud: this asked the {} cloud at {}; a \
-                 US Government tenant signs in at {}, a China one at {} (entra-facts §H).",
+                 US Government tenant signs in at {}, a China one at {} (docs/entra.md#national-clouds).",
                 asked.label(),
                 asked.host(),
                 Cloud::UsGov.host(),
@@ -308,7 +308,7 @@ fn refused(cx: &Context, url: &str, answer: &Answer) -> Outcome {
             Outcome::failed(format!("Tenant `{tenant}` not found."), finding)
                 .detail("Discovery URL", url)
         }
-        // entra-facts §H: 90038 = the tenant lives in another national cloud.
+        // docs/entra.md#national-clouds: 90038 = the tenant lives in another national cloud.
         Some(90038) => Outcome::failed(
             format!("Tenant `{tenant}` is in another national cloud."),
             catalog_finding(
@@ -440,7 +440,7 @@ fn read_document(cx: &Context, url: &str, doc: &Value) -> Outcome {
                     format!("The discovery document does not match the authority: {why}."),
                     "Use the authority that serves this document (https://{host}/{tenant}/v2.0 for a v2 \
                      issuer, https://{host}/{tenant} for a v1 one); sign-in would reject its tokens \
-                     otherwise (entra-facts §A).",
+                     otherwise (docs/entra.md#token-versions-and-issuers).",
                 ));
             }
         }
@@ -455,7 +455,7 @@ fn read_document(cx: &Context, url: &str, doc: &Value) -> Outcome {
                     "`{}` is a multi-tenant authority: its issuer is the template `{issuer}`.",
                     cx.authority.tenant().unwrap_or_default()
                 ),
-                "Products must fill in each token's tid before comparing the issuer (entra-facts §A). \
+                "Products must fill in each token's tid before comparing the issuer (docs/entra.md#token-versions-and-issuers). \
                  A single-tenant app needs its tenant ID here instead (AADSTS50194 otherwise), and \
                  client credentials need a tenant.",
             ));
@@ -506,7 +506,7 @@ fn read_document(cx: &Context, url: &str, doc: &Value) -> Outcome {
 }
 
 /// The tenant lives in another cloud than the one asked for: Entra answers
-/// AADSTS90038 at sign-in (entra-facts §H).
+/// AADSTS90038 at sign-in (docs/entra.md#national-clouds).
 fn other_cloud(cx: &Context, facts: &DiscoveryFacts) -> Option<DiagnoseFinding> {
     let name = facts.cloud_instance_name.as_deref()?;
     let actual = Cloud::from_instance_name(name)?;
@@ -536,7 +536,7 @@ fn other_cloud(cx: &Context, facts: &DiscoveryFacts) -> Option<DiagnoseFinding> 
             ),
             format!(
                 "Sign in at https://{}/{tenant}/v2.0 (the {} cloud's host) and set the product's cloud \
-                 or authority to it; Microsoft Graph there is {graph} (entra-facts §H).",
+                 or authority to it; Microsoft Graph there is {graph} (docs/entra.md#national-clouds).",
                 actual.host(),
                 actual.label()
             ),

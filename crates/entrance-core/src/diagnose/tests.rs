@@ -113,7 +113,7 @@ fn graph_waits_for_its_own_network_chain_or_for_discovery() {
             .expect("graph check")
             .depends_on
     };
-    // Entra clouds: Graph's host is known up front (entra-facts §H).
+    // Entra clouds: Graph's host is known up front (docs/entra.md#national-clouds).
     let global = tenant_request("contoso.onmicrosoft.com", Cloud::Global);
     assert_eq!(depends(&global), ["http.graph"]);
     let titles: Vec<String> = plan(&tenant_request("x.onmicrosoft.us", Cloud::UsGov))

@@ -38,7 +38,7 @@ pub enum TokenVersion {
     V2,
 }
 
-/// The form of an issuer URL [ATK] §A.
+/// The form of an issuer URL (docs/entra.md#access-tokens, docs/entra.md#token-versions-and-issuers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum IssuerForm {
@@ -50,7 +50,7 @@ pub enum IssuerForm {
     Other,
 }
 
-/// The cloud an issuer belongs to (entra-facts §H).
+/// The cloud an issuer belongs to (docs/entra.md#national-clouds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -124,7 +124,7 @@ pub fn parse_issuer(iss: &str, version: Option<TokenVersion>) -> Issuer {
     if out.form != IssuerForm::Other {
         out.tenant = segments.first().map(|t| t.to_string());
     }
-    // Hosts: entra-facts §H; v1 issuers per cloud: Microsoft Q&A 1190472
+    // Hosts: docs/entra.md#national-clouds; v1 issuers per cloud: Microsoft Q&A 1190472
     // ("token issuers for the sovereign clouds").
     let (cloud, authority): (Cloud, Option<String>) = match host.as_str() {
         "login.microsoftonline.com" => (
@@ -190,7 +190,7 @@ pub fn audiences(jws: &Jws) -> Vec<String> {
 }
 
 /// Whether this is a Microsoft Graph access token: Graph audience, or a
-/// `nonce` in the header [ATK].
+/// `nonce` in the header (docs/entra.md#access-tokens).
 pub fn is_graph_token(jws: &Jws) -> bool {
     jws.header.contains_key("nonce") || audiences(jws).iter().any(|a| is_graph_audience(a))
 }

@@ -121,7 +121,7 @@ fn graph_access_token(c: &Ctx<'_>) -> Vec<Finding> {
     one(Finding::new(
         C::TokenGraphAccessToken,
         Severity::Warning,
-        format!("A Microsoft Graph access token ({why}): it is meant for Graph, not for your app. Its format is Graph's own and its signature cannot be validated by your app by design [ATK]; groups and optional claims configured on your app never appear in it [OCH]."),
+        format!("A Microsoft Graph access token ({why}): it is meant for Graph, not for your app. Its format is Graph's own and its signature cannot be validated by your app by design (docs/entra.md#access-tokens); groups and optional claims configured on your app never appear in it (docs/entra.md#configure-optional-claims)."),
     )
     .fix("To call your own API, request a scope of that API (api://{client-id}/.default or a scope from Expose an API). To see the claims your app receives, inspect the ID token."))
 }
@@ -214,7 +214,7 @@ fn issuer_version(c: &Ctx<'_>) -> Vec<Finding> {
         Severity::Warning,
         format!("Issuer and version disagree: {contradiction}. Validators that expect the issuer of the discovery document they were given reject it."),
     )
-    .fix("Validate a v1 issuer against /{tenant}/.well-known/openid-configuration and a v2 issuer against /{tenant}/v2.0/.well-known/openid-configuration [ATK]."))
+    .fix("Validate a v1 issuer against /{tenant}/.well-known/openid-configuration and a v2 issuer against /{tenant}/v2.0/.well-known/openid-configuration (docs/entra.md#access-tokens)."))
 }
 
 fn version_1(c: &Ctx<'_>) -> Vec<Finding> {
@@ -225,7 +225,7 @@ fn version_1(c: &Ctx<'_>) -> Vec<Finding> {
         TokenKind::AccessToken => Finding::new(
             C::TokenV1,
             Severity::Info,
-            "A v1.0 access token: its version follows the API's registration (requestedAccessTokenVersion / accessTokenAcceptedVersion null or 1), whatever endpoint the client used [ATK]; its issuer is https://sts.windows.net/{tenant}/.",
+            "A v1.0 access token: its version follows the API's registration (requestedAccessTokenVersion / accessTokenAcceptedVersion null or 1), whatever endpoint the client used (docs/entra.md#access-tokens); its issuer is https://sts.windows.net/{tenant}/.",
         )
         .fix("If the product expects v2 issuers (…/v2.0, e.g. Camunda), set \"requestedAccessTokenVersion\": 2 (\"accessTokenAcceptedVersion\": 2) in the API's App registration → Manifest."),
         _ => Finding::new(
@@ -253,7 +253,7 @@ fn groups(c: &Ctx<'_>) -> Vec<Finding> {
             .get("_claim_sources")
             .map(|s| s.to_string().contains("graph.windows.net"))
             .unwrap_or(false);
-        let mut message = "The user is in more groups than fit in a token (200 in a JWT), so Entra left the groups claim out and points to Microsoft Graph instead (_claim_names / _claim_sources) [AT].".to_string();
+        let mut message = "The user is in more groups than fit in a token (200 in a JWT), so Entra left the groups claim out and points to Microsoft Graph instead (_claim_names / _claim_sources) (docs/entra.md#access-token-claims-reference).".to_string();
         if endpoint_is_aad_graph {
             message.push_str(" The endpoint given is an Azure AD Graph URL (graph.windows.net): call Microsoft Graph instead.");
         }
@@ -265,7 +265,7 @@ fn groups(c: &Ctx<'_>) -> Vec<Finding> {
         out.push(Finding::new(
             C::GroupsHasgroups,
             Severity::Warning,
-            "hasgroups: the token came from the implicit flow and the user is in six or more groups, so the groups claim was left out to keep the URL short [AT].",
+            "hasgroups: the token came from the implicit flow and the user is in six or more groups, so the groups claim was left out to keep the URL short (docs/entra.md#access-token-claims-reference).",
         )
         .fix("Use the authorization code flow (response_type=code): its tokens carry up to 200 groups. Otherwise read the groups from Microsoft Graph."));
     }
@@ -279,9 +279,9 @@ fn groups(c: &Ctx<'_>) -> Vec<Finding> {
             Severity::Info
         };
         let message = if is_graph_token(c.jws) {
-            "No groups claim: this is a Microsoft Graph access token, which never carries the groups configured on your app [OCH]."
+            "No groups claim: this is a Microsoft Graph access token, which never carries the groups configured on your app (docs/entra.md#configure-optional-claims)."
         } else if c.report.kind == TokenKind::AccessToken {
-            "No groups claim in this access token: access tokens carry the groups configured on the registration of the API they are for (the resource), not on the client's [OCH]."
+            "No groups claim in this access token: access tokens carry the groups configured on the registration of the API they are for (the resource), not on the client's (docs/entra.md#configure-optional-claims)."
         } else {
             "No groups claim: the registration does not emit groups (groupMembershipClaims is None), or the user is in no group the setting covers (with \"Groups assigned to the application\", only direct members of groups assigned to the app count)."
         };
@@ -340,7 +340,7 @@ fn wids(c: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect();
     let mut message = format!(
-        "Directory roles (wids): {}. These are tenant-wide directory role templates, emitted because groupMembershipClaims is All or DirectoryRole — not groups and not app roles [AT].",
+        "Directory roles (wids): {}. These are tenant-wide directory role templates, emitted because groupMembershipClaims is All or DirectoryRole — not groups and not app roles (docs/entra.md#access-token-claims-reference).",
         names.join(", ")
     );
     if names.iter().any(|n| n == "Global Administrator") {
@@ -364,7 +364,7 @@ fn email(c: &Ctx<'_>) -> Vec<Finding> {
     } else {
         Severity::Info
     };
-    let mut message = "No email claim: Entra sends it by default only for guests; members need the email optional claim or (v2) the email scope, and the user's Email (mail) attribute must be set [IDT][OC].".to_string();
+    let mut message = "No email claim: Entra sends it by default only for guests; members need the email optional claim or (v2) the email scope, and the user's Email (mail) attribute must be set (docs/entra.md#id-token-claims-reference, docs/entra.md#optional-claims-reference).".to_string();
     if let Some(p) = c.jws.claim_str("preferred_username") {
         if p.contains('@') {
             message.push_str(" preferred_username looks like an address; Grafana falls back to it, but it is a username (often the UPN), not a verified email.");
@@ -439,7 +439,7 @@ pub(super) fn jwe_finding(jwe: &Jwe) -> Finding {
             field("enc")
         ),
     )
-    .fix("Entra encrypts tokens only for registrations with a token encryption key (tokenEncryptionKeyId) [MAN2]. Inspect the token after the product decrypted it, or remove the encryption key if it was not intended.")
+    .fix("Entra encrypts tokens only for registrations with a token encryption key (tokenEncryptionKeyId) (docs/entra.md#app-manifest-microsoft-graph-format). Inspect the token after the product decrypted it, or remove the encryption key if it was not intended.")
 }
 
 pub(super) fn saml_findings(saml: &SamlSummary) -> Vec<Finding> {
@@ -477,7 +477,7 @@ pub(super) fn authorization_code_finding() -> Finding {
     Finding::new(
         C::InputAuthorizationCode,
         Severity::Error,
-        "An authorization code (the code= of a redirect), not a token: it is single-use and short-lived, and the product exchanges it at the token endpoint for tokens [ACF].",
+        "An authorization code (the code= of a redirect), not a token: it is single-use and short-lived, and the product exchanges it at the token endpoint for tokens (docs/entra.md#authorization-code-flow).",
     )
     .fix("Paste the id_token or access_token from the token endpoint's response instead.")
 }

@@ -14,7 +14,7 @@ use url::Url;
 
 use super::LoginError;
 
-/// A Microsoft cloud: each has its own sign-in host (entra-facts §H).
+/// A Microsoft cloud: each has its own sign-in host (docs/entra.md#national-clouds).
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type,
 )]
@@ -36,7 +36,7 @@ impl Cloud {
     /// Every cloud, for pickers and tests.
     pub const ALL: &'static [Cloud] = &[Cloud::Global, Cloud::UsGov, Cloud::China];
 
-    /// The sign-in host (entra-facts §H).
+    /// The sign-in host (docs/entra.md#national-clouds).
     pub fn host(self) -> &'static str {
         match self {
             Cloud::Global => "login.microsoftonline.com",
@@ -50,7 +50,7 @@ impl Cloud {
         self.host()
     }
 
-    /// The Microsoft Graph host (§H; GCC High — DoD uses dod-graph.microsoft.us).
+    /// The Microsoft Graph host (docs/entra.md#national-clouds; GCC High — DoD uses dod-graph.microsoft.us).
     pub fn graph_host(self) -> &'static str {
         match self {
             Cloud::Global => "graph.microsoft.com",
@@ -59,7 +59,7 @@ impl Cloud {
         }
     }
 
-    /// The Azure portal host (§H).
+    /// The Azure portal host (docs/entra.md#national-clouds).
     pub fn portal_host(self) -> &'static str {
         match self {
             Cloud::Global => "portal.azure.com",
@@ -77,7 +77,7 @@ impl Cloud {
         }
     }
 
-    /// The cloud of a sign-in host, aliases included (entra-facts §H).
+    /// The cloud of a sign-in host, aliases included (docs/entra.md#national-clouds).
     pub fn from_host(host: &str) -> Option<Cloud> {
         match host.to_ascii_lowercase().as_str() {
             "login.microsoftonline.com" => Some(Cloud::Global),
@@ -87,7 +87,7 @@ impl Cloud {
         }
     }
 
-    /// The cloud a discovery document's `cloud_instance_name` names (entra-facts §H).
+    /// The cloud a discovery document's `cloud_instance_name` names (docs/entra.md#national-clouds).
     pub fn from_instance_name(name: &str) -> Option<Cloud> {
         match name.to_ascii_lowercase().as_str() {
             "microsoftonline.com" => Some(Cloud::Global),
@@ -124,7 +124,7 @@ impl Cloud {
 }
 
 /// The Entra endpoint version: decides the ID token's version and issuer
-/// (entra-facts §A).
+/// (docs/entra.md#token-versions-and-issuers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum EntraVersion {
@@ -189,7 +189,7 @@ impl Authority {
             }
         }
         // Products' docs show endpoint URLs where an authority is meant
-        // (entra-facts §I, OpenMetadata): keep the authority part.
+        // (docs/products/openmetadata.md#what-it-needs-from-entra): keep the authority part.
         for (suffix, replacement) in [
             ("/oauth2/v2.0/authorize", "/v2.0"),
             ("/oauth2/v2.0/token", "/v2.0"),
@@ -254,12 +254,12 @@ impl Authority {
     }
 
     /// Where the discovery document is: `{authority}/.well-known/openid-configuration`
-    /// (OpenID Connect Discovery §4; entra-facts §A for v1 and v2).
+    /// (OpenID Connect Discovery §4; docs/entra.md#token-versions-and-issuers for v1 and v2).
     pub fn discovery_url(&self) -> String {
         format!("{}/.well-known/openid-configuration", self.as_str())
     }
 
-    /// The host is one of Microsoft's sign-in hosts (entra-facts §H).
+    /// The host is one of Microsoft's sign-in hosts (docs/entra.md#national-clouds).
     pub fn is_entra_host(&self) -> bool {
         self.cloud.is_some()
     }
@@ -281,7 +281,7 @@ impl Authority {
     }
 
     /// `common`, `organizations` or `consumers`: the issuer is a template
-    /// and the token's `tid` decides (entra-facts §A).
+    /// and the token's `tid` decides (docs/entra.md#token-versions-and-issuers).
     pub fn is_multi_tenant(&self) -> bool {
         self.tenant().is_some_and(|t| {
             ["common", "organizations", "consumers"]
@@ -311,7 +311,7 @@ impl std::str::FromStr for Authority {
 }
 
 /// A tenant segment: a GUID, a domain name, or `common` / `organizations` /
-/// `consumers` (entra-facts §A).
+/// `consumers` (docs/entra.md#token-versions-and-issuers).
 fn check_tenant(tenant: &str) -> Result<(), String> {
     let ok = !tenant.is_empty()
         && tenant.len() <= 253
@@ -356,7 +356,7 @@ mod tests {
 
     #[test]
     fn national_clouds_by_name_use_their_own_hosts() {
-        // entra-facts §H
+        // docs/entra.md#national-clouds
         for (cloud, host) in [
             (Cloud::Global, "login.microsoftonline.com"),
             (Cloud::UsGov, "login.microsoftonline.us"),

@@ -1,11 +1,11 @@
 //! Who signs in: a public client (Mobile and desktop: no secret) or a
 //! confidential one (Web: a client secret, sent in the body or as HTTP Basic)
-//! — entra-facts §E.
+//! — docs/entra.md#redirect-uris.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-/// Public or confidential, as the registration's platform decides (entra-facts §E).
+/// Public or confidential, as the registration's platform decides (docs/entra.md#redirect-uris).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientKind {
@@ -16,7 +16,7 @@ pub enum ClientKind {
 }
 
 /// How a client secret reaches the token endpoint (RFC 6749 §2.3.1; both
-/// accepted by Entra, entra-facts §E).
+/// accepted by Entra, docs/entra.md#redirect-uris).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretMethod {
@@ -76,7 +76,7 @@ impl ClientCredential {
     }
 
     /// The saved secret is shaped like a GUID: the Secret ID, not the Value
-    /// (entra-facts §D 7000215).
+    /// (docs/entra.md#errors 7000215).
     pub(crate) fn secret_looks_like_id(&self) -> bool {
         match self {
             ClientCredential::Public => false,

@@ -1,6 +1,6 @@
 //! Client credentials (RFC 6749 §4.4) for machine-to-machine checks: an
 //! app-only access token for `{resource}/.default` (on Entra, e.g.
-//! `api://{appId}/.default`; entra-facts §I authentik).
+//! `api://{appId}/.default`; docs/products/authentik.md#what-it-needs-from-entra).
 
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;

@@ -4,7 +4,7 @@
 //!
 //! On Entra the app needs "Allow public client flows" (`isFallbackPublicClient`)
 //! when it is a public client: with no redirect URI involved, that setting
-//! decides the client type (entra-facts §E).
+//! decides the client type (docs/entra.md#redirect-uris).
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! An OAuth error from the redirect (`error`, `error_description`) or from the
 //! token endpoint (Entra's JSON) becomes [`LoginError::Rejected`]: the AADSTS
 //! code, Entra's own message, and Entrance's cause and fix from the one
-//! AADSTS catalog ([`crate::aadsts`], entra-facts §D) — sharpened with what
+//! AADSTS catalog ([`crate::aadsts`], docs/entra.md#errors) — sharpened with what
 //! this sign-in knows (the redirect URI sent, the client kind, the secret's
 //! name) by [`super::explain`].
 
@@ -244,7 +244,7 @@ impl LoginError {
                     },
                 }
             }
-            LoginError::PortInUse { .. } => "Pick another port (CLI: --port), or let the system pick a free one. Entra ignores the port of a localhost redirect URI (entra-facts §E), so the same registration works on any port.".into(),
+            LoginError::PortInUse { .. } => "Pick another port (CLI: --port), or let the system pick a free one. Entra ignores the port of a localhost redirect URI (docs/entra.md#redirect-uris), so the same registration works on any port.".into(),
             LoginError::Listener { .. } => "Check that the loopback interface (127.0.0.1) is up and that no security software blocks local listening sockets.".into(),
             LoginError::Timeout { phase: Phase::Authorize, .. } => "Finish signing in within the time limit (CLI: --timeout), in a browser on this machine: open the URL Entrance printed if no browser opened. If the browser shows an Entra error page, run `entrance explain` with its AADSTS code.".into(),
             LoginError::Timeout { .. } => "Try again; if it keeps timing out, check the network path to the provider (proxy, firewall).".into(),

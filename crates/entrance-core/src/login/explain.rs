@@ -2,7 +2,7 @@
 //!
 //! The AADSTS catalog ([`crate::aadsts`]) says what a code means in general;
 //! here the fix names this sign-in's redirect URI, platform and secret — the
-//! registration mix-ups of entra-facts §E that the catalog can only describe.
+//! registration mix-ups of docs/entra.md#redirect-uris that the catalog can only describe.
 
 use crate::aadsts::EntraError;
 
@@ -48,12 +48,12 @@ impl Attempt<'_> {
             .map(|n| format!("`{n}`"))
             .unwrap_or_else(|| "the secret".into());
         match code {
-            // entra-facts §D 50011 / 500113, §E: the URI to register, on the platform.
+            // docs/entra.md#errors 50011 / 500113, docs/entra.md#redirect-uris: the URI to register, on the platform.
             50011 | 500113 => {
                 let a = self.advice(kind);
                 let fix = a.as_ref().map(|a| {
                     format!(
-                        "Register `{}` under {} ({}). Entrance sent `{sent}`; Entra ignores the port for localhost (entra-facts §E), so register it without one, with exactly this path.",
+                        "Register `{}` under {} ({}). Entrance sent `{sent}`; Entra ignores the port for localhost (docs/entra.md#redirect-uris), so register it without one, with exactly this path.",
                         a.uri,
                         a.platform.map(Platform::label).unwrap_or("the app's redirect URIs"),
                         a.portal
@@ -61,41 +61,41 @@ impl Attempt<'_> {
                 });
                 Rejection { fix, redirect: a }
             }
-            // entra-facts §D 7000218, §E: a Web redirect needs the secret.
+            // docs/entra.md#errors 7000218, docs/entra.md#redirect-uris: a Web redirect needs the secret.
             7000218 => Rejection {
                 fix: Some(format!(
-                    "`{sent}` is registered under Web, so Entra wants the client secret to redeem the code (entra-facts §E). Sign in as a confidential client with the secret's Value (CLI: `--secret-name NAME`, saved with `entrance secret set NAME`), or — if this app really is a desktop/public client — move the URI to Mobile and desktop applications."
+                    "`{sent}` is registered under Web, so Entra wants the client secret to redeem the code (docs/entra.md#redirect-uris). Sign in as a confidential client with the secret's Value (CLI: `--secret-name NAME`, saved with `entrance secret set NAME`), or — if this app really is a desktop/public client — move the URI to Mobile and desktop applications."
                 )),
                 redirect: self.advice(ClientKind::Confidential),
             },
-            // entra-facts §D 700025, §E: a public redirect must not get a secret.
+            // docs/entra.md#errors 700025, docs/entra.md#redirect-uris: a public redirect must not get a secret.
             700025 => Rejection {
                 fix: Some(format!(
-                    "`{sent}` is registered under Mobile and desktop applications (or Single-page application): that makes this a public client, which must not send a secret (entra-facts §E). Sign in as a public client, without a secret (CLI: `--public`), or, if the product is a confidential (Web) client, move the URI to Web."
+                    "`{sent}` is registered under Mobile and desktop applications (or Single-page application): that makes this a public client, which must not send a secret (docs/entra.md#redirect-uris). Sign in as a public client, without a secret (CLI: `--public`), or, if the product is a confidential (Web) client, move the URI to Web."
                 )),
                 redirect: self.advice(ClientKind::Public),
             },
-            // entra-facts §D 9002327, §E: a SPA code cannot be redeemed here.
+            // docs/entra.md#errors 9002327, docs/entra.md#redirect-uris: a SPA code cannot be redeemed here.
             9002327 => {
                 let a = self.advice(kind);
                 Rejection {
                     fix: Some(format!(
-                        "`{sent}` is registered under Single-page application: only a browser may redeem that code, cross-origin (entra-facts §E). A desktop app or server cannot. Register {} under {} for this test (keep the SPA URI for the product's browser client, on a different path — never a port-only difference).",
+                        "`{sent}` is registered under Single-page application: only a browser may redeem that code, cross-origin (docs/entra.md#redirect-uris). A desktop app or server cannot. Register {} under {} for this test (keep the SPA URI for the product's browser client, on a different path — never a port-only difference).",
                         a.as_ref().map(|a| format!("`{}`", a.uri)).unwrap_or_else(|| "the loopback URI".into()),
                         a.as_ref().and_then(|a| a.platform).map(Platform::label).unwrap_or("another platform")
                     )),
                     redirect: a,
                 }
             }
-            // entra-facts §D 9002326, §E.
+            // docs/entra.md#errors 9002326, docs/entra.md#redirect-uris.
             9002326 => Rejection {
                 fix: Some("An Origin header reached Entra with a Web or desktop code; Entrance sends none, so a proxy added it. Remove the header at the proxy.".into()),
                 redirect: None,
             },
-            // entra-facts §D 7000215: the Secret ID instead of the Value.
+            // docs/entra.md#errors 7000215: the Secret ID instead of the Value.
             7000215 if self.client.secret_looks_like_id() => Rejection {
                 fix: Some(format!(
-                    "{secret_name} is a GUID: that is the secret's **Secret ID**, not its **Value** (entra-facts §D). In App registration → Certificates & secrets, create a new secret, copy its Value (shown only once) and save it again (CLI: `entrance secret set NAME`)."
+                    "{secret_name} is a GUID: that is the secret's **Secret ID**, not its **Value** (docs/entra.md#errors). In App registration → Certificates & secrets, create a new secret, copy its Value (shown only once) and save it again (CLI: `entrance secret set NAME`)."
                 )),
                 redirect: None,
             },

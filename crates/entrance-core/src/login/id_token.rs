@@ -5,7 +5,7 @@
 //! 3), expiry (step 9, with [`CLOCK_SKEW`] allowed) and the nonce (step 11).
 //! Entrance checks the issuer itself (step 2), because Entra's `common` /
 //! `organizations` issuer is a template to fill with the token's `tid`
-//! (entra-facts §A), and `iat` / `nbf` against the same bounded skew.
+//! (docs/entra.md#token-versions-and-issuers), and `iat` / `nbf` against the same bounded skew.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -35,8 +35,12 @@ pub struct InteractiveRequest {
     /// v1 endpoints: the `resource` parameter (an App ID URI or GUID).
     pub resource: Option<String>,
     /// Where the browser comes back; `None` for the default of the client
-    /// kind ([`RedirectSpec::default_for`]).
+    /// kind and provider ([`RedirectSpec::default_for_provider`]: `localhost`
+    /// on Entra, `127.0.0.1` elsewhere).
     pub redirect: Option<RedirectSpec>,
+    /// A fixed port for the redirect URI; `None` keeps the named URI's port,
+    /// or lets the system pick one.
+    pub port: Option<u16>,
     /// How long to wait for the browser.
     pub timeout: Duration,
     pub browser: Browser,
@@ -58,6 +62,7 @@ impl InteractiveRequest {
             scopes: Vec::new(),
             resource: None,
             redirect: None,
+            port: None,
             timeout: DEFAULT_TIMEOUT,
             browser: Browser::FromEnvironment,
             http: HttpOptions::default(),
@@ -66,11 +71,15 @@ impl InteractiveRequest {
         }
     }
 
-    /// The redirect URI spec in effect.
-    pub fn redirect_spec(&self) -> RedirectSpec {
-        self.redirect
-            .clone()
-            .unwrap_or_else(|| RedirectSpec::default_for(self.credential.kind()))
+    /// The redirect URI spec in effect with a provider that is (or is not)
+    /// Entra.
+    pub fn redirect_spec(&self, entra: bool) -> RedirectSpec {
+        super::redirect::redirect_spec(
+            self.redirect.as_ref(),
+            self.credential.kind(),
+            entra,
+            self.port,
+        )
     }
 }
 
@@ -121,7 +130,7 @@ async fn run(
     cancellable(cancel, provider.keys(None)).await?;
     let scopes = exchange::user_scopes(&req.scopes, provider.is_entra())?;
     let kind = req.credential.kind();
-    let spec = req.redirect_spec();
+    let spec = req.redirect_spec(provider.is_entra());
     let listener = Listener::bind(&spec).await?;
     let redirect_uri = spec.uri(listener.port());
     let attempt = Attempt {
@@ -286,7 +295,7 @@ fn callback_code(
 }
 
 /// `iss` equals the issuer, or fills Entra's `{tenantid}` template with a
-/// tenant ID (entra-facts §A).
+/// tenant ID (docs/entra.md#token-versions-and-issuers).
 fn issuer_matches(issuer: &str, iss: &str) -> bool {
     match issuer.split_once("{tenantid}") {
         None => iss == issuer,

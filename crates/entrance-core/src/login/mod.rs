@@ -16,13 +16,13 @@
 //! ```
 //!
 //! Module map (one concept per file):
-//! - [`authority`]: authorities, national clouds, v1/v2 (entra-facts §A, §H);
+//! - [`authority`]: authorities, national clouds, v1/v2 (docs/entra.md#token-versions-and-issuers, docs/entra.md#national-clouds);
 //! - [`provider`]: discovery, Entra detection and issuer rules, the key cache;
 //! - `http`: the HTTP client (no redirects, timeouts, TLS vs network errors);
-//! - [`redirect`]: the loopback redirect URI and which one to register (§E);
+//! - [`redirect`]: the loopback redirect URI and which one to register (docs/entra.md#redirect-uris);
 //! - `listener`: the loopback listener (small, auditable);
 //! - `browser`: `BROWSER` and the platform opener;
-//! - `preflight`: Entra's error pages before the browser opens (§D);
+//! - `preflight`: Entra's error pages before the browser opens (docs/entra.md#errors);
 //! - [`interactive`], [`device`], [`client_credentials`], [`refresh`]: the grants;
 //! - `exchange`: what the grants share; `token_response`: the token answer;
 //! - `id_token`: OpenID Connect Core 3.1.3.7 checks;
@@ -65,7 +65,10 @@ pub use listener::{MAX_HEAD_BYTES, READ_TIMEOUT};
 pub use outcome::{DecodedToken, Flow, LoginOutcome, LoginSummary, RawTokens, Tokens};
 pub use progress::LoginProgress;
 pub use provider::{clear_jwks_cache, EntraInfo, Provider, ProviderInfo};
-pub use redirect::{redirect_advice, LoopbackHost, Platform, RedirectAdvice, RedirectSpec};
+pub use redirect::{
+    looks_like_entra, redirect_advice, redirect_spec, LoopbackHost, Platform, RedirectAdvice,
+    RedirectSpec,
+};
 pub use refresh::{refresh, RefreshRequest};
 pub use tokio_util::sync::CancellationToken;
 

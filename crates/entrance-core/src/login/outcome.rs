@@ -100,7 +100,7 @@ pub struct LoginSummary {
     /// The access token, decoded (not verified: it is for its API).
     pub access_token: DecodedToken,
     /// Why the access token is shown but not verified, when it matters
-    /// (a Microsoft Graph token — entra-facts §A).
+    /// (a Microsoft Graph token — docs/entra.md#token-versions-and-issuers).
     pub access_token_note: Option<String>,
     /// A refresh token came back (its value is never shown without `--show-tokens`).
     pub refresh_token: bool,
@@ -154,7 +154,7 @@ impl Tokens {
     }
 }
 
-/// Who signed in, in the order people recognize (entra-facts §B: display only).
+/// Who signed in, in the order people recognize (docs/entra.md#claims: display only).
 pub(crate) fn signed_in_as(id: Option<&DecodedToken>, access: &DecodedToken) -> Option<String> {
     for token in id.into_iter().chain(std::iter::once(access)) {
         for claim in ["preferred_username", "upn", "email", "unique_name", "name"] {
@@ -166,7 +166,7 @@ pub(crate) fn signed_in_as(id: Option<&DecodedToken>, access: &DecodedToken) -> 
     id.and_then(|t| t.claim("sub")).map(str::to_string)
 }
 
-/// The note on a Microsoft Graph access token (entra-facts §A).
+/// The note on a Microsoft Graph access token (docs/entra.md#token-versions-and-issuers).
 pub(crate) fn access_token_note(access: &DecodedToken) -> Option<String> {
     let DecodedToken::Jwt { header, claims } = access else {
         return None;
@@ -179,6 +179,6 @@ pub(crate) fn access_token_note(access: &DecodedToken) -> Option<String> {
         || aud == "00000003-0000-0000-c000-000000000000"
         || aud.starts_with("https://graph.microsoft.");
     graph.then(|| {
-        "A Microsoft Graph access token: its format is Graph's own and its signature cannot be verified by design; only Graph validates it (entra-facts §A).".to_string()
+        "A Microsoft Graph access token: its format is Graph's own and its signature cannot be verified by design; only Graph validates it (docs/entra.md#token-versions-and-issuers).".to_string()
     })
 }

@@ -2,7 +2,7 @@
 //!
 //! Some refusals never reach the redirect URI: a redirect URI mismatch
 //! (50011), an unknown app (700016), an unknown tenant (90002) and others are
-//! shown on Entra's own error page (entra-facts §D), where Entrance's
+//! shown on Entra's own error page (docs/entra.md#errors), where Entrance's
 //! listener would wait in vain. One GET of the authorize URL — no cookies, no
 //! redirects followed — shows them: an error page names its AADSTS code; a
 //! redirect to Entrance's own URI carries `error=`. A sign-in page means
@@ -30,7 +30,7 @@ pub(crate) enum AuthorizeAnswer {
     /// federated sign-in page, a code when a session exists).
     Redirect { location: String },
     /// A refusal: Entra's own error page naming its AADSTS code, or `error=`
-    /// on a redirect to the redirect URI (entra-facts §D).
+    /// on a redirect to the redirect URI (docs/entra.md#errors).
     Refused(EntraError),
 }
 

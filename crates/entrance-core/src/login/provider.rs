@@ -2,15 +2,15 @@
 //! Entra, and its signing keys.
 //!
 //! Entra's `/common` and `/organizations` documents carry a templated issuer
-//! (`https://login.microsoftonline.com/{tenantid}/v2.0`, entra-facts §A) that
+//! (`https://login.microsoftonline.com/{tenantid}/v2.0`, docs/entra.md#token-versions-and-issuers) that
 //! openidconnect's own discovery rejects, so the document is fetched here and
-//! read with `serde_json::from_slice::<CoreProviderMetadata>` (toolchain.md),
+//! read with `serde_json::from_slice::<CoreProviderMetadata>` (docs/toolchain.md#openid-connect-client),
 //! and the issuer checked by Entrance's rules:
 //! - another provider: the issuer must be the authority itself (OpenID
 //!   Connect Discovery §4.3; a trailing `/` is tolerated);
 //! - Entra: the issuer must be the authority's host with a tenant ID or the
 //!   `{tenantid}` template (v2), or `https://sts.windows.net/{tid}/` (v1) —
-//!   for a tenant-ID authority, that very tenant (entra-facts §A).
+//!   for a tenant-ID authority, that very tenant (docs/entra.md#token-versions-and-issuers).
 //!
 //! Signing keys are cached per `jwks_uri` for an hour and fetched again when
 //! a token names a `kid` the cached set lacks (key rollover).
@@ -58,7 +58,7 @@ pub struct ProviderInfo {
     pub entra: Option<EntraInfo>,
 }
 
-/// What makes a provider Entra, from its host and discovery document (entra-facts §A, §H).
+/// What makes a provider Entra, from its host and discovery document (docs/entra.md#token-versions-and-issuers, docs/entra.md#national-clouds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct EntraInfo {
     /// The cloud, by host or by `cloud_instance_name`.
@@ -226,7 +226,7 @@ impl Provider {
     }
 
     /// The issuer a token with this `tid` must carry: the template filled
-    /// in, or the issuer itself (entra-facts §A).
+    /// in, or the issuer itself (docs/entra.md#token-versions-and-issuers).
     pub fn expected_issuer(&self, tid: Option<&str>) -> Result<String, String> {
         let issuer = &self.info.issuer;
         if !issuer.contains("{tenantid}") {
@@ -279,8 +279,8 @@ impl Provider {
 }
 
 /// Whether a discovery document is Entra's: by the authority's host, a
-/// `cloud_instance_name` (entra-facts §H) or the `{tenantid}` issuer
-/// template (entra-facts §A). The sandbox tenant counts as Entra.
+/// `cloud_instance_name` (docs/entra.md#national-clouds) or the `{tenantid}` issuer
+/// template (docs/entra.md#token-versions-and-issuers). The sandbox tenant counts as Entra.
 pub(crate) fn is_entra_document(
     authority: &Authority,
     cloud_instance_name: Option<&str>,
@@ -290,7 +290,7 @@ pub(crate) fn is_entra_document(
 }
 
 /// Checks an Entra issuer against the authority; returns the tenant ID it
-/// names (`None` for the template). entra-facts §A.
+/// names (`None` for the template). docs/entra.md#token-versions-and-issuers.
 pub(crate) fn check_entra_issuer(
     authority: &Authority,
     issuer: &str,

@@ -1,7 +1,7 @@
 //! The loopback redirect URI: where Entrance listens, and which URI the admin
-//! registers, on which platform, and why (entra-facts §E).
+//! registers, on which platform, and why (docs/entra.md#redirect-uris).
 //!
-//! The rules encoded here (entra-facts §E, from reply-url.md and
+//! The rules encoded here (docs/entra.md#redirect-uris, from reply-url.md and
 //! scenario-desktop-app-registration.md):
 //! - a desktop tool registers `http://localhost` (no port) under **Mobile and
 //!   desktop applications**; Entra ignores the port for localhost, so the OS
@@ -11,6 +11,12 @@
 //! - never two localhost URIs that differ only by port — Entra picks one of
 //!   them, with its platform; use distinct paths instead;
 //! - `http` only for localhost; `[::1]` is not supported.
+//!
+//! Another OpenID provider gets what RFC 8252 asks of a native app instead:
+//! `http://127.0.0.1:{port}/…` on any port (§7.3, and §8.3: the loopback IP
+//! literal, not `localhost`, which may resolve elsewhere), unless the admin
+//! names a redirect URI. Entra keeps `localhost`, as its documentation for
+//! desktop apps advises.
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -25,7 +31,7 @@ pub enum LoopbackHost {
     #[default]
     Localhost,
     /// `127.0.0.1` (recommended by reply-url.md, but may have to be added
-    /// through the manifest — entra-facts §E): 127.0.0.1 only.
+    /// through the manifest — docs/entra.md#redirect-uris): 127.0.0.1 only.
     Ipv4,
 }
 
@@ -44,23 +50,34 @@ impl LoopbackHost {
 pub struct RedirectSpec {
     pub host: LoopbackHost,
     /// A fixed port, or `None` for one the OS picks (Entra ignores the port
-    /// for localhost — entra-facts §E).
+    /// for localhost — docs/entra.md#redirect-uris).
     pub port: Option<u16>,
     /// The path, starting with `/` (`/` for a bare `http://localhost`).
     pub path: String,
 }
 
 /// The path Entrance suggests for a Web (confidential) test registration: a
-/// path of its own, never a port-only variant of the product's URI (entra-facts §E).
+/// path of its own, never a port-only variant of the product's URI (docs/entra.md#redirect-uris).
 pub const CONFIDENTIAL_PATH: &str = "/entrance/callback";
 
 impl RedirectSpec {
-    /// The default for a client kind: `http://localhost` for a public client
-    /// (Mobile and desktop), `http://localhost/entrance/callback` for a
-    /// confidential one (Web) — entra-facts §E.
+    /// The default for a client kind on Entra: `http://localhost` for a public
+    /// client (Mobile and desktop), `http://localhost/entrance/callback` for a
+    /// confidential one (Web) — docs/entra.md#redirect-uris.
     pub fn default_for(kind: ClientKind) -> RedirectSpec {
+        RedirectSpec::default_for_provider(kind, true)
+    }
+
+    /// The default for a client kind and provider: on Entra as
+    /// [`RedirectSpec::default_for`]; on another provider the same path on
+    /// `127.0.0.1` (RFC 8252 §7.3 and §8.3), on a port the system picks.
+    pub fn default_for_provider(kind: ClientKind, entra: bool) -> RedirectSpec {
         RedirectSpec {
-            host: LoopbackHost::Localhost,
+            host: if entra {
+                LoopbackHost::Localhost
+            } else {
+                LoopbackHost::Ipv4
+            },
             port: None,
             path: match kind {
                 ClientKind::Public => "/".into(),
@@ -83,7 +100,7 @@ impl RedirectSpec {
             .map_err(|e| invalid(format!("`{uri}` is not an absolute URI ({e})")))?;
         if url.scheme() != "http" {
             return Err(invalid(format!(
-                "`{uri}`: Entrance listens with plain http on loopback (Entra allows http only for localhost — entra-facts §E)"
+                "`{uri}`: Entrance listens with plain http on loopback (Entra allows http only for localhost — docs/entra.md#redirect-uris)"
             )));
         }
         let host = match url.host() {
@@ -93,7 +110,7 @@ impl RedirectSpec {
             Some(url::Host::Ipv4(ip)) if ip == std::net::Ipv4Addr::LOCALHOST => LoopbackHost::Ipv4,
             Some(url::Host::Ipv6(_)) => {
                 return Err(invalid(format!(
-                    "`{uri}`: Entra does not support [::1] in redirect URIs; use localhost or 127.0.0.1 (entra-facts §E)"
+                    "`{uri}`: Entra does not support [::1] in redirect URIs; use localhost or 127.0.0.1 (docs/entra.md#redirect-uris)"
                 )))
             }
             _ => {
@@ -106,9 +123,9 @@ impl RedirectSpec {
             return Err(invalid(format!("`{uri}` has a query or fragment")));
         }
         if let Some(c) = uri.chars().find(|c| "!$'(),;*".contains(*c)) {
-            // reply-url.md: these characters cannot be registered (entra-facts §E).
+            // reply-url.md: these characters cannot be registered (docs/entra.md#redirect-uris).
             return Err(invalid(format!(
-                "`{c}` cannot be part of a redirect URI (entra-facts §E)"
+                "`{c}` cannot be part of a redirect URI (docs/entra.md#redirect-uris)"
             )));
         }
         Ok(RedirectSpec {
@@ -124,7 +141,7 @@ impl RedirectSpec {
     }
 
     /// The URI to register: without the port, since Entra ignores it for
-    /// loopback (entra-facts §E); a bare host for the path `/`.
+    /// loopback (docs/entra.md#redirect-uris); a bare host for the path `/`.
     pub fn registered_uri(&self) -> String {
         let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
         if self.path == "/" {
@@ -135,7 +152,7 @@ impl RedirectSpec {
     }
 }
 
-/// An app registration platform (Authentication blade; entra-facts §E).
+/// An app registration platform (Authentication blade; docs/entra.md#redirect-uris).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
@@ -171,7 +188,7 @@ pub struct RedirectAdvice {
     pub why: String,
 }
 
-/// The redirect URI to register for a sign-in test, per entra-facts §E.
+/// The redirect URI to register for a sign-in test, per docs/entra.md#redirect-uris.
 ///
 /// Before discovery, Entra is recognized by its host (or, for Entrance's
 /// sandbox, a loopback host with an Entra-shaped path); the sign-in itself
@@ -181,9 +198,32 @@ pub fn redirect_advice(
     kind: ClientKind,
     redirect: &RedirectSpec,
 ) -> RedirectAdvice {
-    let entra =
-        authority.is_entra_host() || (authority.is_loopback() && authority.tenant().is_some());
-    advice(entra, kind, redirect)
+    advice(looks_like_entra(authority), kind, redirect)
+}
+
+/// Whether an authority is Entra's, before its discovery document is read:
+/// an Entra host, or (Entrance's sandbox) a loopback host with an
+/// Entra-shaped path. After discovery, [`super::Provider::is_entra`] decides.
+pub fn looks_like_entra(authority: &Authority) -> bool {
+    authority.is_entra_host() || (authority.is_loopback() && authority.tenant().is_some())
+}
+
+/// The redirect URI spec for a sign-in: the one the admin named, else the
+/// default for the client kind and provider; `port`, when given, fixes the
+/// port of either.
+pub fn redirect_spec(
+    named: Option<&RedirectSpec>,
+    kind: ClientKind,
+    entra: bool,
+    port: Option<u16>,
+) -> RedirectSpec {
+    let mut spec = named
+        .cloned()
+        .unwrap_or_else(|| RedirectSpec::default_for_provider(kind, entra));
+    if port.is_some() {
+        spec.port = port;
+    }
+    spec
 }
 
 /// The advice, once it is known whether the provider is Entra.
@@ -204,13 +244,13 @@ pub(crate) fn advice(entra: bool, kind: ClientKind, redirect: &RedirectSpec) -> 
         ClientKind::Public => (
             Platform::MobileAndDesktop,
             format!("App registration → Authentication → Add a platform → Mobile and desktop applications → Custom redirect URIs: `{uri}`"),
-            "Entrance signs in as a desktop app (public client, PKCE, no secret): its loopback URI belongs under Mobile and desktop applications. Entra ignores the port for localhost, so register it without one; the system picks a free port on each run (entra-facts §E).".to_string(),
+            "Entrance signs in as a desktop app (public client, PKCE, no secret): its loopback URI belongs under Mobile and desktop applications. Entra ignores the port for localhost, so register it without one; the system picks a free port on each run (docs/entra.md#redirect-uris).".to_string(),
         ),
         ClientKind::Confidential => (
             Platform::Web,
             format!("App registration → Authentication → Web → Redirect URIs → Add URI: `{uri}`"),
             format!(
-                "To test the Web (confidential) registration the way the product uses it, the loopback URI must be under Web and the code redeemed with the client secret (entra-facts §E). `{}` is a path of its own: never register two localhost URIs that differ only by port — Entra picks one of them, with its platform.",
+                "To test the Web (confidential) registration the way the product uses it, the loopback URI must be under Web and the code redeemed with the client secret (docs/entra.md#redirect-uris). `{}` is a path of its own: never register two localhost URIs that differ only by port — Entra picks one of them, with its platform.",
                 redirect.path
             ),
         ),
@@ -272,6 +312,63 @@ mod tests {
     }
 
     #[test]
+    fn other_providers_default_to_the_loopback_ip_on_any_port() {
+        // RFC 8252 §7.3 / §8.3: http://127.0.0.1:{port}/…, any port.
+        for kind in [ClientKind::Public, ClientKind::Confidential] {
+            let spec = redirect_spec(None, kind, false, None);
+            assert_eq!(spec.host, LoopbackHost::Ipv4);
+            assert_eq!(spec.port, None);
+            assert!(spec.uri(49152).starts_with("http://127.0.0.1:49152/"));
+        }
+        assert_eq!(
+            redirect_spec(None, ClientKind::Public, false, None).uri(50001),
+            "http://127.0.0.1:50001/"
+        );
+        // A fixed port is kept.
+        assert_eq!(
+            redirect_spec(None, ClientKind::Public, false, Some(8400)).uri(8400),
+            "http://127.0.0.1:8400/"
+        );
+    }
+
+    #[test]
+    fn entra_keeps_localhost_and_a_named_uri_wins() {
+        let spec = redirect_spec(None, ClientKind::Public, true, None);
+        assert_eq!(spec, RedirectSpec::default_for(ClientKind::Public));
+        assert_eq!(spec.host, LoopbackHost::Localhost);
+        let named = RedirectSpec::parse("http://localhost:3000/cb").unwrap();
+        for entra in [true, false] {
+            let spec = redirect_spec(Some(&named), ClientKind::Public, entra, None);
+            assert_eq!(spec.uri(3000), "http://localhost:3000/cb");
+            let spec = redirect_spec(Some(&named), ClientKind::Public, entra, Some(3001));
+            assert_eq!(spec.port, Some(3001));
+        }
+    }
+
+    #[test]
+    fn entra_is_recognised_by_host_or_sandbox_path_before_discovery() {
+        for entra in [
+            "https://login.microsoftonline.com/contoso/v2.0",
+            "https://login.microsoftonline.us/contoso/v2.0",
+            "http://127.0.0.1:35117/contoso.sandbox/v2.0",
+        ] {
+            assert!(
+                looks_like_entra(&Authority::parse(entra).unwrap()),
+                "{entra}"
+            );
+        }
+        for other in [
+            "https://idp.example.com/realms/x",
+            "https://accounts.example.org",
+        ] {
+            assert!(
+                !looks_like_entra(&Authority::parse(other).unwrap()),
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
     fn other_providers_get_plain_advice() {
         let a = Authority::parse("https://idp.example.com/realms/x").unwrap();
         let advice = redirect_advice(
@@ -281,5 +378,10 @@ mod tests {
         );
         assert_eq!(advice.platform, None);
         assert!(advice.why.contains("RFC 8252"));
+        let spec = redirect_spec(None, ClientKind::Public, false, None);
+        assert_eq!(
+            redirect_advice(&a, ClientKind::Public, &spec).uri,
+            "http://127.0.0.1"
+        );
     }
 }

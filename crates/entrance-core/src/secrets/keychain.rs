@@ -33,7 +33,7 @@ pub enum KeychainProblem {
 
 impl KeychainProblem {
     /// Classifies a platform error by the messages the platforms give
-    /// (verbatim strings seen from libdbus / the Secret Service, toolchain.md).
+    /// (verbatim strings seen from libdbus / the Secret Service, docs/toolchain.md#keychain).
     pub fn classify(detail: &str) -> Self {
         let d = detail.to_ascii_lowercase();
         if d.contains("unable to autolaunch a dbus-daemon")
@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn the_secret_service_errors_admins_meet_are_told_apart() {
-        // Verbatim messages from libdbus and the Secret Service (toolchain.md).
+        // Verbatim messages from libdbus and the Secret Service (docs/toolchain.md#keychain).
         let cases = [
             (
                 "DBus error: Unable to autolaunch a dbus-daemon without a $DISPLAY for X11",

@@ -103,7 +103,7 @@ pub enum ExpirySource {
     /// Typed in by the admin.
     Entered,
     /// Read from the app registration's `passwordCredentials[].endDateTime`
-    /// through Microsoft Graph (entra-facts §G, audit).
+    /// through Microsoft Graph (docs/entra.md#azure-cli-and-graph-equivalents, audit).
     Registration,
 }
 
@@ -138,7 +138,7 @@ pub enum Expiry {
         #[specta(type = i32)]
         days_left: i64,
     },
-    /// The end date has passed: Entra answers AADSTS7000222 (entra-facts §D).
+    /// The end date has passed: Entra answers AADSTS7000222 (docs/entra.md#errors).
     Expired {
         #[specta(type = i32)]
         days_ago: i64,

@@ -1,6 +1,6 @@
 //! A client secret's end date, read from the app registration through
 //! Microsoft Graph: `GET /v1.0/applications(appId='{id}')?$select=passwordCredentials`
-//! (entra-facts §G; GRAPH `application-get`). Graph never returns a secret's
+//! (docs/entra.md#azure-cli-and-graph-equivalents; docs/entra.md#microsoft-graph-api-reference `application-get`). Graph never returns a secret's
 //! value (`secretText` is null), only its `keyId`, `displayName`, `hint` — the
 //! first three characters of the value — and `endDateTime`; the saved secret
 //! is matched to its registration entry by that hint.

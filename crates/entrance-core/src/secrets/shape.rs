@@ -4,7 +4,7 @@
 //! The portal's "Certificates & secrets" page shows two columns for each
 //! client secret: **Value** (shown once, right after creation) and **Secret
 //! ID** (a GUID, always shown). Pasting the Secret ID where the Value belongs
-//! is the most common cause of AADSTS7000215 (entra-facts §D, 7000215).
+//! is the most common cause of AADSTS7000215 (docs/entra.md#errors, 7000215).
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! authentik's Entra ID OAuth source (seeds/001 (authentik), entra-facts §I).
+//! authentik's Entra ID OAuth source (docs/products/authentik.md#what-it-needs-from-entra).
 
 use super::verdict::{check_aud, client_id, error_check, str_claim};
 use super::{
@@ -10,8 +10,8 @@ use super::{
 use crate::inspect::TargetNeeds;
 use crate::secrets::SecretString;
 
-const SEED: &str = "seeds/001 (authentik)";
-const FACTS: &str = "entra-facts §I (authentik)";
+const SEED: &str = "docs/products/authentik.md#what-it-needs-from-entra";
+const FACTS: &str = "docs/products/authentik.md#what-it-needs-from-entra";
 
 /// authentik.
 pub struct Authentik;
@@ -68,12 +68,12 @@ impl Target for Authentik {
         if sync_groups(inputs) {
             r.api_permissions.push(gp::GROUP_MEMBER_READ_ALL);
             r.admin_consent = true;
-            r.notes.push("GroupMember.Read.All must be a Delegated permission, not Application (entra-facts §I).".into());
-            r.notes.push("authentik reads groups from GET /v1.0/me/memberOf: direct memberships, first page only (entra-facts §I).".into());
+            r.notes.push("GroupMember.Read.All must be a Delegated permission, not Application (docs/products/authentik.md#what-it-needs-from-entra).".into());
+            r.notes.push("authentik reads groups from GET /v1.0/me/memberOf: direct memberships, first page only (docs/products/authentik.md#what-it-needs-from-entra).".into());
         }
-        r.notes.push("Machine-to-machine: request scope=api://<client_id>/.default; a Graph scope gives a token authentik cannot use (seeds/001 (authentik)).".into());
+        r.notes.push("Machine-to-machine: request scope=api://<client_id>/.default; a Graph scope gives a token authentik cannot use (docs/products/authentik.md#what-it-needs-from-entra).".into());
         if inputs.cloud != Cloud::Global {
-            r.notes.push("authentik hard-codes graph.microsoft.com: national clouds need the Profile URL changed by hand (entra-facts §I).".into());
+            r.notes.push("authentik hard-codes graph.microsoft.com: national clouds need the Profile URL changed by hand (docs/products/authentik.md#what-it-needs-from-entra).".into());
         }
         r
     }
@@ -123,7 +123,7 @@ impl Target for Authentik {
         ));
         Configuration {
             blocks: vec![ConfigBlock::new("authentik: Directory → Federation and Social login → Create → Entra ID OAuth Source", ConfigFormat::Fields, e)],
-            notes: vec!["Consumer secret is the secret's Value (seeds/001 (authentik)).".into()],
+            notes: vec!["Consumer secret is the secret's Value.".into()],
         }
     }
 

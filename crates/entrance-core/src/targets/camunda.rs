@@ -1,5 +1,5 @@
 //! Camunda Self-Managed: `CAMUNDA_IDENTITY_*` per component
-//! (seeds/003 (Camunda), entra-facts §I).
+//! (docs/products/camunda.md#what-it-needs-from-entra).
 
 use super::verdict::{check_aud, client_id, error_check, str_claim, token_version};
 use super::{
@@ -10,13 +10,13 @@ use super::{
 use crate::inspect::TargetNeeds;
 use crate::secrets::SecretString;
 
-const SEED: &str = "seeds/003 (Camunda)";
-const FACTS: &str = "entra-facts §I (Camunda)";
+const SEED: &str = "docs/products/camunda.md#what-it-needs-from-entra";
+const FACTS: &str = "docs/products/camunda.md#what-it-needs-from-entra";
 
 /// Camunda Self-Managed.
 pub struct Camunda;
 
-/// The components, their redirect paths and platforms (entra-facts §I).
+/// The components, their redirect paths and platforms (docs/products/camunda.md#what-it-needs-from-entra).
 pub const COMPONENTS: &[(&str, &str, &[&str], Platform)] = &[
     (
         "identity",
@@ -121,9 +121,9 @@ impl Target for Camunda {
         r.api_permissions = vec![gp::EMAIL, gp::OPENID, gp::OFFLINE_ACCESS, gp::PROFILE];
         r.admin_consent = true;
         r.access_token_version = Some(2);
-        r.notes.push(format!("Camunda requests the scopes email openid offline_access profile {}/.default (seeds/003 (Camunda)).", inputs.client_id_or_placeholder()));
+        r.notes.push(format!("Camunda requests the scopes email openid offline_access profile {}/.default (docs/products/camunda.md#what-it-needs-from-entra).", inputs.client_id_or_placeholder()));
         r.notes.push(
-            "The issuer must end in /v2.0: set requestedAccessTokenVersion to 2 (entra-facts §I)."
+            "The issuer must end in /v2.0: set requestedAccessTokenVersion to 2 (docs/products/camunda.md#what-it-needs-from-entra)."
                 .into(),
         );
         r
@@ -157,10 +157,7 @@ impl Target for Camunda {
                 ConfigFormat::Env,
                 e,
             )],
-            notes: vec![
-                "Newer Camunda versions spell CAMUNDA_IDENTITY_TYPE=MICROSOFT (entra-facts §I)."
-                    .into(),
-            ],
+            notes: vec!["Newer Camunda versions spell CAMUNDA_IDENTITY_TYPE=MICROSOFT.".into()],
         }
     }
 

@@ -65,7 +65,7 @@ pub fn check_tenant(value: &str) -> Vec<FieldMessage> {
     }
     if is_guid(v) {
         if v.eq_ignore_ascii_case("9188040d-6c67-4c5b-b112-36a304b66dad") {
-            return vec![msg(f, MessageLevel::Error, "tenant.msa", "This is the personal Microsoft account tenant, not an organization (entra-facts §A).".into(),
+            return vec![msg(f, MessageLevel::Error, "tenant.msa", "This is the personal Microsoft account tenant, not an organization (docs/entra.md#token-versions-and-issuers).".into(),
                 Some("Use your organization's Directory (tenant) ID."))];
         }
         return Vec::new();
@@ -240,7 +240,8 @@ pub fn check_base_url(field: &str, value: &str) -> Vec<FieldMessage> {
             field,
             MessageLevel::Error,
             "url.http",
-            "Entra accepts http redirect URIs only for localhost (entra-facts §E).".into(),
+            "Entra accepts http redirect URIs only for localhost (docs/entra.md#redirect-uris)."
+                .into(),
             Some(
                 "Use https:// (terminate TLS at the proxy and make the product build https URLs).",
             ),
@@ -267,7 +268,7 @@ pub fn check_base_url(field: &str, value: &str) -> Vec<FieldMessage> {
             field,
             MessageLevel::Error,
             "url.ipv6_loopback",
-            "Entra does not support [::1] in redirect URIs (entra-facts §E).".into(),
+            "Entra does not support [::1] in redirect URIs (docs/entra.md#redirect-uris).".into(),
             Some("Use http://localhost or http://127.0.0.1."),
         ));
     }
@@ -283,7 +284,7 @@ pub fn check_base_url(field: &str, value: &str) -> Vec<FieldMessage> {
     }
     if host.chars().any(|c| c.is_ascii_uppercase()) || v.chars().any(|c| c.is_ascii_uppercase()) {
         out.push(msg(field, MessageLevel::Warning, "url.case",
-            "Redirect URIs are compared case-sensitively (entra-facts §E): use exactly the case the product sends.".into(), None));
+            "Redirect URIs are compared case-sensitively (docs/entra.md#redirect-uris): use exactly the case the product sends.".into(), None));
     }
     out
 }

@@ -1,5 +1,5 @@
 //! Any product with a generic OpenID Connect login (authorization code,
-//! Web platform, client secret). Facts from entra-facts §A, §E.
+//! Web platform, client secret). Facts from docs/entra.md#token-versions-and-issuers, docs/entra.md#redirect-uris.
 
 use super::verdict::{
     check_aud, client_id, error_check, str_claim, tenant_guid, token_tenant, token_version,
@@ -12,7 +12,7 @@ use super::{
 use crate::inspect::TargetNeeds;
 use crate::secrets::SecretString;
 
-const FACTS: &str = "entra-facts §A, §E";
+const FACTS: &str = "docs/entra.md#token-versions-and-issuers, docs/entra.md#redirect-uris";
 
 /// A generic OpenID Connect relying party.
 pub struct GenericOidc;
@@ -71,12 +71,12 @@ impl Target for GenericOidc {
             ConfigEntry::new(
                 "Issuer",
                 format!("https://{host}/{t}/v2.0"),
-                "entra-facts §A",
+                "docs/entra.md#token-versions-and-issuers",
             ),
             ConfigEntry::new(
                 "Discovery URL",
                 format!("https://{host}/{t}/v2.0/.well-known/openid-configuration"),
-                "entra-facts §A",
+                "docs/entra.md#token-versions-and-issuers",
             ),
             ConfigEntry::new("Client ID", inputs.client_id_or_placeholder(), FACTS),
         ];
@@ -97,7 +97,7 @@ impl Target for GenericOidc {
             "openid profile email offline_access",
             FACTS,
         ));
-        Configuration { blocks: vec![ConfigBlock::new("OpenID Connect settings", ConfigFormat::Fields, e)], notes: vec!["Multi-tenant apps: the discovery issuer is a template with {tenantid}; strict issuer checks fail (entra-facts §A).".into()] }
+        Configuration { blocks: vec![ConfigBlock::new("OpenID Connect settings", ConfigFormat::Fields, e)], notes: vec!["Multi-tenant apps: the discovery issuer is a template with {tenantid}; strict issuer checks fail.".into()] }
     }
 
     fn needs(&self, _inputs: &TargetInputs) -> TargetNeeds {
@@ -128,7 +128,7 @@ impl Target for GenericOidc {
         }
         if token_version(id).as_deref() == Some("1.0") {
             out.push(VerdictCheck::new("oidc.token.v1", CheckStatus::Warn,
-                "A v1.0 ID token: its issuer (sts.windows.net) differs from the v2.0 discovery document's.", "entra-facts §A")
+                "A v1.0 ID token: its issuer (sts.windows.net) differs from the v2.0 discovery document's.", "docs/entra.md#token-versions-and-issuers")
                 .fix("Use the /oauth2/v2.0/ endpoints."));
         }
         if let (Some(want), Some(got)) = (tenant_guid(inputs), token_tenant(id)) {
@@ -137,7 +137,7 @@ impl Target for GenericOidc {
                     "oidc.tenant",
                     CheckStatus::Fail,
                     format!("The token is from tenant {got}, not {want}."),
-                    "entra-facts §B",
+                    "docs/entra.md#claims",
                 ));
             }
         }

@@ -1,4 +1,4 @@
-//! Grafana's `[auth.azuread]` (seeds/002 (Grafana), entra-facts §I).
+//! Grafana's `[auth.azuread]` (docs/products/grafana.md#what-it-needs-from-entra).
 
 use super::verdict::{
     check_aud, client_id, has_overage, list_claim, str_claim, tenant_guid, token_tenant,
@@ -13,13 +13,13 @@ use super::{
 use crate::inspect::TargetNeeds;
 use crate::secrets::SecretString;
 
-const SEED: &str = "seeds/002 (Grafana)";
-const FACTS: &str = "entra-facts §I (Grafana)";
+const SEED: &str = "docs/products/grafana.md#what-it-needs-from-entra";
+const FACTS: &str = "docs/products/grafana.md#what-it-needs-from-entra";
 
 /// Grafana.
 pub struct Grafana;
 
-/// Grafana's roles, lowest to highest (seeds/002: Viewer, Editor, Admin, GrafanaAdmin).
+/// Grafana's roles, lowest to highest (docs/products/grafana.md#roles-and-groups: Viewer, Editor, Admin, GrafanaAdmin).
 pub const ROLES: [&str; 4] = ["Viewer", "Editor", "Admin", "GrafanaAdmin"];
 
 /// The Grafana role named `value` (case-insensitive), as Grafana spells it.
@@ -143,11 +143,11 @@ impl Target for Grafana {
             });
             r.api_permissions.push(gp::GROUP_MEMBER_READ_ALL);
             r.admin_consent = true;
-            r.notes.push("Users must be direct members of the groups; nested groups do not count (seeds/002 (Grafana)).".into());
-            r.notes.push("Over 200 groups Grafana reads them from Microsoft Graph: delegated GroupMember.Read.All + User.Read with admin consent (seeds/002 (Grafana)).".into());
+            r.notes.push("Users must be direct members of the groups; nested groups do not count (docs/products/grafana.md#what-it-needs-from-entra).".into());
+            r.notes.push("Over 200 groups Grafana reads them from Microsoft Graph: delegated GroupMember.Read.All + User.Read with admin consent (docs/products/grafana.md#what-it-needs-from-entra).".into());
         }
         r.notes.push(
-            "Grafana rejects v1.0 ID tokens: keep auth_url on /oauth2/v2.0/ (entra-facts §A)."
+            "Grafana rejects v1.0 ID tokens: keep auth_url on /oauth2/v2.0/ (docs/entra.md#token-versions-and-issuers)."
                 .into(),
         );
         r
@@ -284,10 +284,7 @@ impl Target for Grafana {
         }
         Configuration {
             blocks,
-            notes: vec![
-                "client_secret is the secret's Value, never the Secret ID (seeds/002 (Grafana))."
-                    .into(),
-            ],
+            notes: vec!["client_secret is the secret's Value, never the Secret ID.".into()],
         }
     }
 
@@ -340,14 +337,14 @@ impl Target for Grafana {
         // 1. Version: Grafana rejects v1.0 ID tokens.
         if token_version(id).as_deref() == Some("1.0") {
             out.push(VerdictCheck::new("grafana.token.v1", CheckStatus::Fail,
-                "This is a v1.0 ID token; Grafana rejects `ver` 1.0.", "entra-facts §A")
+                "This is a v1.0 ID token; Grafana rejects `ver` 1.0.", "docs/entra.md#token-versions-and-issuers")
                 .fix("Point auth_url and token_url at /oauth2/v2.0/authorize and /oauth2/v2.0/token."));
         } else {
             out.push(VerdictCheck::new(
                 "grafana.token.version",
                 CheckStatus::Pass,
                 "v2.0 ID token.",
-                "entra-facts §A",
+                "docs/entra.md#token-versions-and-issuers",
             ));
         }
         // 2. Audience.

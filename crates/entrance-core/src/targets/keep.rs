@@ -1,4 +1,4 @@
-//! Keep (AIOps platform): `AUTH_TYPE=AZUREAD` (seeds/000 (Keep), entra-facts §I).
+//! Keep (AIOps platform): `AUTH_TYPE=AZUREAD` (docs/products/keep.md#what-it-needs-from-entra).
 
 use super::verdict::{
     check_aud, client_id, error_check, has_overage, list_claim, str_claim, tenant_guid,
@@ -13,13 +13,13 @@ use super::{
 use crate::inspect::TargetNeeds;
 use crate::secrets::SecretString;
 
-const SEED: &str = "seeds/000 (Keep)";
-const FACTS: &str = "entra-facts §I (Keep)";
+const SEED: &str = "docs/products/keep.md#what-it-needs-from-entra";
+const FACTS: &str = "docs/products/keep.md#what-it-needs-from-entra";
 
 /// Keep.
 pub struct Keep;
 
-/// Keep's 403 when no authorized group is in the token (entra-facts §I).
+/// Keep's 403 when no authorized group is in the token (docs/products/keep.md#what-it-needs-from-entra).
 pub const NOT_AUTHORIZED: &str = "User not a member of any authorized groups";
 
 impl Target for Keep {
@@ -77,11 +77,11 @@ impl Target for Keep {
         });
         r.api_permissions = vec![gp::OPENID, gp::PROFILE, gp::EMAIL, gp::USER_READ];
         r.assign_users = true;
-        r.notes.push("Keep has no group overage handling: users in more than 200 groups are refused; use \"Groups assigned to the application\" (entra-facts §I, §C).".into());
-        r.notes.push("\"Groups assigned to the application\" counts direct members only: assign the admin and NOC groups in Enterprise applications → Users and groups (entra-facts §C).".into());
+        r.notes.push("Keep has no group overage handling: users in more than 200 groups are refused; use \"Groups assigned to the application\" (docs/products/keep.md#what-it-needs-from-entra, docs/entra.md#groups-overage).".into());
+        r.notes.push("\"Groups assigned to the application\" counts direct members only: assign the admin and NOC groups in Enterprise applications → Users and groups (docs/entra.md#groups-overage).".into());
         if inputs.audience == super::Audience::MultiTenant {
             r.notes
-                .push("Keep's guide recommends Single tenant (seeds/000 (Keep)).".into());
+                .push("Keep's guide recommends Single tenant (docs/products/keep.md#what-it-needs-from-entra).".into());
         }
         r
     }
@@ -136,7 +136,9 @@ impl Target for Keep {
         );
         Configuration {
             blocks: vec![frontend, backend],
-            notes: vec!["KEEP_AZUREAD_CLIENT_SECRET is the secret's Value, not the Secret ID (seeds/000 (Keep)).".into()],
+            notes: vec![
+                "KEEP_AZUREAD_CLIENT_SECRET is the secret's Value, not the Secret ID.".into(),
+            ],
         }
     }
 

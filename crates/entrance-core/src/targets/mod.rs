@@ -13,7 +13,7 @@
 //! the Camunda component…) are declared by the product as [`Field`]s and
 //! carried in [`TargetInputs::settings`], so the shared types never grow a
 //! field per product. Every value a product encodes cites its source: a seed
-//! guide (`seeds/002 (Grafana)`) or an entra-facts section (`§I`).
+//! page (`docs/products/grafana.md#what-it-needs-from-entra`) or a heading of `docs/entra.md`.
 
 pub mod authentik;
 pub mod camunda;
@@ -120,11 +120,11 @@ pub struct TargetInfo {
     pub display_name: &'static str,
     /// One line: what is being set up.
     pub summary: &'static str,
-    /// Where its facts come from (`seeds/002 (Grafana)`, `entra-facts §I`).
+    /// Where its facts come from (`docs/products/grafana.md#what-it-needs-from-entra`).
     pub source: &'static str,
 }
 
-/// The Azure cloud the tenant lives in (entra-facts §H): one type for
+/// The Azure cloud the tenant lives in (docs/entra.md#national-clouds): one type for
 /// sign-in, targets and diagnostics.
 pub use crate::login::Cloud;
 
@@ -160,7 +160,7 @@ impl Audience {
     }
 }
 
-/// Whether the product keeps a client secret (§E).
+/// Whether the product keeps a client secret (docs/entra.md#redirect-uris).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientType {
@@ -282,7 +282,7 @@ impl TargetInputs {
     }
 
     /// The tenant segment of the authority: the tenant for single-tenant
-    /// apps, `common` for multi-tenant ones (seeds/001 (authentik)).
+    /// apps, `common` for multi-tenant ones (docs/products/authentik.md#what-it-needs-from-entra).
     pub fn authority_tenant(&self) -> String {
         match self.audience {
             Audience::SingleTenant => self.tenant_or_placeholder(),
@@ -339,10 +339,10 @@ pub enum FieldKind {
     },
 }
 
-/// A redirect URI and the platform it must be registered under (§E).
+/// A redirect URI and the platform it must be registered under (docs/entra.md#redirect-uris).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct RedirectRequirement {
-    /// The exact URI (case, path and trailing slash matter, §D 50011).
+    /// The exact URI (case, path and trailing slash matter, docs/entra.md#errors 50011).
     pub uri: String,
     /// The platform in Authentication → Add a platform.
     pub platform: Platform,
@@ -352,7 +352,7 @@ pub struct RedirectRequirement {
     pub source: &'static str,
 }
 
-/// The Authentication page's platforms (§E).
+/// The Authentication page's platforms (docs/entra.md#redirect-uris).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 // `login::Platform` (the sign-in's view, with `mobile_and_desktop`) is
 // exported to TypeScript as `Platform` already.
@@ -377,7 +377,7 @@ impl Platform {
     }
 }
 
-/// The groups claim (Token configuration → Add groups claim, §C).
+/// The groups claim (Token configuration → Add groups claim, docs/entra.md#groups-overage).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct GroupsClaimRequirement {
     /// The manifest's `groupMembershipClaims` value.
@@ -431,7 +431,7 @@ pub enum PermissionKind {
 pub struct ApiPermission {
     /// The permission's name (`GroupMember.Read.All`).
     pub name: &'static str,
-    /// Its ID (§G).
+    /// Its ID (docs/entra.md#azure-cli-and-graph-equivalents).
     pub id: &'static str,
     /// Delegated or application.
     pub kind: PermissionKind,
@@ -506,7 +506,7 @@ impl Requirements {
     }
 }
 
-/// Microsoft Graph delegated permissions (IDs from entra-facts §G).
+/// Microsoft Graph delegated permissions (IDs from docs/entra.md#azure-cli-and-graph-equivalents).
 pub mod graph_permissions {
     use super::{ApiPermission, PermissionKind};
 
@@ -522,7 +522,7 @@ pub mod graph_permissions {
             kind: PermissionKind::Delegated,
             admin_consent,
             why,
-            source: "entra-facts §G",
+            source: "docs/entra.md#azure-cli-and-graph-equivalents",
         }
     }
 

@@ -1,5 +1,5 @@
 //! OpenMetadata / Collate Azure SSO, public (SPA) or confidential (Web)
-//! client (seeds/004 (OpenMetadata), entra-facts §I).
+//! client (docs/products/openmetadata.md#what-it-needs-from-entra).
 
 use super::verdict::{check_aud, client_id, error_check, str_claim};
 use super::{
@@ -10,8 +10,8 @@ use super::{
 use crate::inspect::TargetNeeds;
 use crate::secrets::SecretString;
 
-const SEED: &str = "seeds/004 (OpenMetadata)";
-const FACTS: &str = "entra-facts §I (OpenMetadata)";
+const SEED: &str = "docs/products/openmetadata.md#what-it-needs-from-entra";
+const FACTS: &str = "docs/products/openmetadata.md#what-it-needs-from-entra";
 
 /// OpenMetadata.
 pub struct OpenMetadata;
@@ -58,11 +58,11 @@ impl Target for OpenMetadata {
             gp::USER_READ,
         ];
         r.notes.push(if public {
-            "Public client: SPA redirect URIs and no secret; a secret with SPA fails (seeds/004 (OpenMetadata)).".into()
+            "Public client: SPA redirect URIs and no secret; a secret with SPA fails (docs/products/openmetadata.md#what-it-needs-from-entra).".into()
         } else {
-            "Confidential client: Web redirect URIs and a secret; Web without a secret fails (seeds/004 (OpenMetadata)).".into()
+            "Confidential client: Web redirect URIs and a secret; Web without a secret fails (docs/products/openmetadata.md#what-it-needs-from-entra).".into()
         });
-        r.notes.push("AUTHENTICATION_AUTHORITY is https://login.microsoftonline.com/{tenant} — without /oauth2/v2.0/authorize (entra-facts §I).".into());
+        r.notes.push("AUTHENTICATION_AUTHORITY is https://login.microsoftonline.com/{tenant} — without /oauth2/v2.0/authorize (docs/products/openmetadata.md#what-it-needs-from-entra).".into());
         r
     }
 

@@ -1,10 +1,10 @@
 //! The portal steps, deep links and `az` / Microsoft Graph equivalents built
 //! from a target's [`Requirements`].
 //!
-//! Deep links follow the portal's observed conventions (entra-facts §F, not a
-//! contract) on the cloud's portal host (§H). Before the app exists (no
+//! Deep links follow the portal's observed conventions (docs/entra.md#portal-deep-links, not a
+//! contract) on the cloud's portal host (docs/entra.md#national-clouds). Before the app exists (no
 //! client ID), each link goes to the New registration blade. Commands follow
-//! §G: `az ad app update --web-redirect-uris` replaces the whole list, there
+//! docs/entra.md#azure-cli-and-graph-equivalents: `az ad app update --web-redirect-uris` replaces the whole list, there
 //! is no `--spa-redirect-uris` (a Graph PATCH through `az rest` instead), and
 //! `az ad app credential reset` needs `--append` to keep existing secrets.
 
@@ -61,7 +61,7 @@ pub struct Step {
     pub source: String,
 }
 
-/// The portal blades of an app registration (§F).
+/// The portal blades of an app registration (docs/entra.md#portal-deep-links).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Blade {
     /// Overview.
@@ -115,7 +115,7 @@ fn known_client_id(inputs: &TargetInputs) -> Option<String> {
         .map(str::to_string)
 }
 
-/// `https://{portal}/#view/` or, with a tenant, `https://{portal}/#@{tenant}/view/` (§F).
+/// `https://{portal}/#view/` or, with a tenant, `https://{portal}/#@{tenant}/view/` (docs/entra.md#portal-deep-links).
 fn view_base(cloud: Cloud, tenant: Option<&str>) -> String {
     match tenant {
         Some(t) => format!("https://{}/#@{}/view/", cloud.portal_host(), t),
@@ -123,7 +123,7 @@ fn view_base(cloud: Cloud, tenant: Option<&str>) -> String {
     }
 }
 
-/// The New registration blade (observed portal URL, §F conventions).
+/// The New registration blade (observed portal URL, docs/entra.md#portal-deep-links conventions).
 pub fn new_registration_link(cloud: Cloud, tenant: Option<&str>) -> String {
     format!(
         "{}Microsoft_AAD_RegisteredApps/CreateApplicationBlade/quickStartType~/null/isMSAApp~/false",
@@ -132,7 +132,7 @@ pub fn new_registration_link(cloud: Cloud, tenant: Option<&str>) -> String {
 }
 
 /// A blade of the app registration `app_id`, or the New registration blade
-/// when the app does not exist yet (§F).
+/// when the app does not exist yet (docs/entra.md#portal-deep-links).
 pub fn blade_link(
     cloud: Cloud,
     tenant: Option<&str>,
@@ -152,7 +152,7 @@ pub fn blade_link(
 
 /// Enterprise applications → Users and groups, found by app ID (the service
 /// principal's object ID is not known offline, so the link opens the
-/// Enterprise applications list filtered by the app; §F).
+/// Enterprise applications list filtered by the app; docs/entra.md#portal-deep-links).
 pub fn enterprise_app_link(cloud: Cloud, tenant: Option<&str>, app_id: Option<&str>) -> String {
     match app_id {
         Some(app) => format!(
@@ -164,7 +164,7 @@ pub fn enterprise_app_link(cloud: Cloud, tenant: Option<&str>, app_id: Option<&s
     }
 }
 
-/// The v1 admin consent URL (§F).
+/// The v1 admin consent URL (docs/entra.md#portal-deep-links).
 pub fn admin_consent_link(cloud: Cloud, tenant: &str, app_id: &str) -> String {
     format!(
         "https://{}/{}/adminconsent?client_id={}",
@@ -278,7 +278,8 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
         actions,
         link: Some(new_registration_link(cloud, t)),
         commands: register_cmds,
-        source: "entra-facts §F, §G".into(),
+        source: "docs/entra.md#portal-deep-links, docs/entra.md#azure-cli-and-graph-equivalents"
+            .into(),
     });
 
     // 2. Redirect URIs.
@@ -311,7 +312,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
         let mut commands = Vec::new();
         if !web.is_empty() {
             commands.push(
-                "# --web-redirect-uris REPLACES the whole list: include every Web URI you keep (entra-facts §G)".into(),
+                "# --web-redirect-uris REPLACES the whole list: include every Web URI you keep (docs/entra.md#azure-cli-and-graph-equivalents)".into(),
             );
             let mut c = format!("az ad app update --id {id} --web-redirect-uris");
             for u in &web {
@@ -322,7 +323,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
         }
         if !spa.is_empty() {
             commands.push(
-                "# az has no --spa-redirect-uris: PATCH Microsoft Graph (entra-facts §G)".into(),
+                "# az has no --spa-redirect-uris: PATCH Microsoft Graph (docs/entra.md#azure-cli-and-graph-equivalents)".into(),
             );
             let body = serde_json::json!({ "spa": { "redirectUris": spa } }).to_string();
             commands.push(format!(
@@ -346,7 +347,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
             actions,
             link: Some(blade_link(cloud, t, a, Blade::Authentication)),
             commands,
-            source: "entra-facts §E".into(),
+            source: "docs/entra.md#redirect-uris".into(),
         });
     }
 
@@ -364,13 +365,13 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
             ],
             link: Some(blade_link(cloud, t, a, Blade::Credentials)),
             commands: vec![
-                "# --append keeps existing secrets; without it they are overwritten (entra-facts §G)".into(),
+                "# --append keeps existing secrets; without it they are overwritten (docs/entra.md#azure-cli-and-graph-equivalents)".into(),
                 format!(
                     "az ad app credential reset --id {id} --display-name {} --years 1 --append --query password --output tsv",
                     shell_quote(app_label)
                 ),
             ],
-            source: "entra-facts §D 7000215, §G".into(),
+            source: "docs/entra.md#errors 7000215, docs/entra.md#azure-cli-and-graph-equivalents".into(),
         });
     }
 
@@ -388,7 +389,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
                     g.tokens.join(", "),
                     g.format
                 ),
-                "Over 200 groups the claim is replaced by an overage marker (entra-facts §C)."
+                "Over 200 groups the claim is replaced by an overage marker (docs/entra.md#groups-overage)."
                     .into(),
             ],
             link: Some(blade_link(cloud, t, a, Blade::TokenConfiguration)),
@@ -436,7 +437,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
                 shell_quote(&format!("{graph}/applications(appId='{id}')")),
                 shell_quote(&body)
             )],
-            source: "entra-facts §B, §G".into(),
+            source: "docs/entra.md#claims, docs/entra.md#azure-cli-and-graph-equivalents".into(),
         });
     }
 
@@ -505,7 +506,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
                 "# replace each <new GUID: uuidgen> first".into(),
                 format!("az ad app update --id {id} --app-roles @roles.json"),
             ],
-            source: "seeds/002 (Grafana)".into(),
+            source: "docs/products/grafana.md#what-it-needs-from-entra".into(),
         });
     }
 
@@ -551,7 +552,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
             commands: vec![format!(
                 "az ad app permission add --id {id} --api 00000003-0000-0000-c000-000000000000 --api-permissions {list}"
             )],
-            source: "entra-facts §G".into(),
+            source: "docs/entra.md#azure-cli-and-graph-equivalents".into(),
         });
     }
 
@@ -566,7 +567,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
             portal_path: reg_path("API permissions"),
             actions: vec![
                 "Click Grant admin consent for <your organization>, then Yes.".into(),
-                "Needs a Privileged Role Administrator, Cloud Application Administrator or Application Administrator (entra-facts §C).".into(),
+                "Needs a Privileged Role Administrator, Cloud Application Administrator or Application Administrator (docs/entra.md#groups-overage).".into(),
                 format!(
                     "Or open {}",
                     admin_consent_link(cloud, &tenant_seg, a.unwrap_or("<Application (client) ID>"))
@@ -574,7 +575,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
             ],
             link: Some(blade_link(cloud, t, a, Blade::CallAnApi)),
             commands: vec![format!("az ad app permission admin-consent --id {id}")],
-            source: "entra-facts §C, §F, §G".into(),
+            source: "docs/entra.md#groups-overage, docs/entra.md#portal-deep-links, docs/entra.md#azure-cli-and-graph-equivalents".into(),
         });
     }
 
@@ -594,7 +595,7 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
                 shell_quote(&format!("{graph}/applications(appId='{id}')")),
                 shell_quote(&body)
             )],
-            source: "entra-facts §A".into(),
+            source: "docs/entra.md#token-versions-and-issuers".into(),
         });
     }
 
@@ -606,14 +607,14 @@ pub fn portal_steps(req: &Requirements, inputs: &TargetInputs) -> Vec<Step> {
             portal_path: format!("Microsoft Entra ID → Enterprise applications → {app_label} → Users and groups"),
             actions: vec![
                 "Click Add user/group, choose the users or groups (and the role), then Assign.".into(),
-                "Assignment does not cascade to nested groups: assign the groups users are direct members of (entra-facts §C).".into(),
+                "Assignment does not cascade to nested groups: assign the groups users are direct members of (docs/entra.md#groups-overage).".into(),
             ],
             link: Some(enterprise_app_link(cloud, t, a)),
             commands: vec![format!(
                 "az rest --method POST --uri {} --body '{{\"principalId\":\"<user or group object ID>\",\"resourceId\":\"<service principal object ID>\",\"appRoleId\":\"<app role id>\"}}'",
                 shell_quote(&format!("{graph}/servicePrincipals(appId='{id}')/appRoleAssignedTo"))
             )],
-            source: "entra-facts §D 50105".into(),
+            source: "docs/entra.md#errors 50105".into(),
         });
     }
 

@@ -1,5 +1,6 @@
 //! Unit tests of the target profiles: registry, configuration keys (from the
-//! seeds), links and commands per cloud, input checks, verdict rules.
+//! products' documentation, docs/products/), links and commands per cloud,
+//! input checks, verdict rules.
 
 use serde_json::json;
 
@@ -37,6 +38,32 @@ fn claims(v: serde_json::Value) -> JsonObject {
 }
 
 #[test]
+fn generated_configuration_carries_no_source_tags() {
+    // Sources are for people reading Entrance (docs/); a product's
+    // configuration file gets none.
+    for t in all() {
+        let c = t.configuration(&inputs("https://app.example.com"), None);
+        let formats = [
+            None,
+            Some(ConfigFormat::Env),
+            Some(ConfigFormat::Ini),
+            Some(ConfigFormat::Yaml),
+            Some(ConfigFormat::Fields),
+        ];
+        for f in formats {
+            let text = c.render(f);
+            for tag in ["docs/", "seeds/", concat!("entra", "-facts"), "§"] {
+                assert!(
+                    !text.contains(tag),
+                    "{} ({f:?}) carries `{tag}`:\n{text}",
+                    t.info().name
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn the_registry_lists_each_target_once_and_finds_them_by_name() {
     let names = names();
     assert_eq!(
@@ -68,7 +95,7 @@ fn keep_env_has_exactly_the_documented_frontend_and_backend_keys() {
         .with("admin_group_id", ADMINS)
         .with("noc_group_id", NOC);
     let c = keep::Keep.configuration(&i, None);
-    // seeds/000 (Keep): Frontend and Backend tables.
+    // docs/products/keep.md#what-it-needs-from-entra: Frontend and Backend tables.
     assert_eq!(
         keys(&c, "Keep frontend"),
         [
@@ -123,7 +150,7 @@ fn grafana_ini_and_env_hold_the_documented_keys_with_derived_values() {
         .with("allow_assign_grafana_admin", "true");
     let c = grafana::Grafana.configuration(&i, None);
     let ini = keys(&c, "grafana.ini [auth.azuread]");
-    // seeds/002 (Grafana): the option table (plus `enabled`).
+    // docs/products/grafana.md#configuration: the option table (plus `enabled`).
     let documented = [
         "enabled",
         "allow_sign_up",

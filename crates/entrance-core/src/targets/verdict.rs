@@ -267,7 +267,7 @@ pub(crate) fn audiences(claims: &JsonObject) -> Vec<String> {
     list_claim(claims, "aud").unwrap_or_default()
 }
 
-/// Whether the token carries the groups overage marker (§C).
+/// Whether the token carries the groups overage marker (docs/entra.md#groups-overage).
 pub(crate) fn has_overage(claims: &JsonObject) -> bool {
     claims
         .get("_claim_names")
@@ -297,7 +297,7 @@ pub(crate) fn tenant_guid(inputs: &TargetInputs) -> Option<String> {
 }
 
 /// `aud` must be one of `accepted` (case-insensitive; a trailing slash on
-/// an App ID URI is tolerated, §B).
+/// an App ID URI is tolerated, docs/entra.md#claims).
 pub(crate) fn check_aud(
     claims: &JsonObject,
     accepted: &[String],
@@ -358,7 +358,7 @@ pub(crate) fn token_version(claims: &JsonObject) -> Option<String> {
     })
 }
 
-/// The AADSTS codes every target explains the same way (entra-facts §D).
+/// The AADSTS codes every target explains the same way (docs/entra.md#errors).
 pub(crate) fn error_check(code: u32, description: Option<&str>) -> VerdictCheck {
     let (what, fix) = match code {
         50011 => ("the redirect URI the product sent is not registered (or not under the right platform)", "Register the exact URI (scheme, host, port, path, case, trailing slash) under the platform the product needs."),
@@ -383,7 +383,7 @@ pub(crate) fn error_check(code: u32, description: Option<&str>) -> VerdictCheck 
         &format!("entra.aadsts{code}"),
         CheckStatus::Fail,
         message,
-        "entra-facts §D",
+        "docs/entra.md#errors",
     )
     .fix(fix)
 }

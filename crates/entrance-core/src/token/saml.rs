@@ -51,7 +51,7 @@ pub struct SamlAttribute {
 }
 
 impl SamlSummary {
-    /// Whether an attribute says the groups overflowed (150 in SAML, §C):
+    /// Whether an attribute says the groups overflowed (150 in SAML, docs/entra.md#groups-overage):
     /// Entra then sends `groups.link` instead of `groups`.
     pub fn has_groups_overage(&self) -> bool {
         self.attributes

@@ -1,5 +1,5 @@
 //! The authorize endpoint, the sign-in page, consent and sessions
-//! (entra-facts §D, §E; v2-oauth2-auth-code-flow.md; reply-url.md).
+//! (docs/entra.md#errors, docs/entra.md#redirect-uris; v2-oauth2-auth-code-flow.md; reply-url.md).
 
 use reqwest::StatusCode;
 
@@ -175,7 +175,7 @@ async fn protocol_errors_after_that_go_to_the_redirect_uri_with_state() {
     let sb = sandbox().await;
     let keep = app(&sb, "keep");
     let c = client();
-    // `groups` is not a scope (entra-facts §D 70011).
+    // `groups` is not a scope (docs/entra.md#errors 70011).
     let r = c
         .get(authorize_url(
             &sb,

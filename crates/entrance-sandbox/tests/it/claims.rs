@@ -1,4 +1,4 @@
-//! Claims as Entra emits them (entra-facts §A, §B, §C).
+//! Claims as Entra emits them (docs/entra.md#token-versions-and-issuers, docs/entra.md#claims, docs/entra.md#groups-overage).
 
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::Value;
@@ -59,7 +59,7 @@ async fn the_250_group_user_gets_overage_markers_not_groups() {
     let id = id_token(&body);
     assert!(
         id.get("groups").is_none(),
-        "no groups claim above 200 (entra-facts §C)"
+        "no groups claim above 200 (docs/entra.md#groups-overage)"
     );
     assert_eq!(id["_claim_names"], serde_json::json!({"groups": "src1"}));
     let endpoint = id["_claim_sources"]["src1"]["endpoint"]
@@ -120,7 +120,10 @@ async fn grafana_id_tokens_are_v2_with_roles_security_groups_wids_and_email() {
     let grafana = app(&sb, "grafana");
     let id =
         id_token(&tokens_for(&sb, "grafana", "alice", GRAFANA_CB, "openid profile email").await);
-    assert_eq!(id["ver"], "2.0", "Grafana rejects v1 (entra-facts §A)");
+    assert_eq!(
+        id["ver"], "2.0",
+        "Grafana rejects v1 (docs/entra.md#token-versions-and-issuers)"
+    );
     assert_eq!(id["aud"], grafana.app_id.as_str());
     assert_eq!(id["iss"], sb.issuer("contoso"));
     assert_eq!(id["tid"], tenant_id(&sb, "contoso"));
@@ -180,7 +183,7 @@ async fn a_guest_without_mail_has_no_email_and_names_their_idp() {
     let id = id_token(&body);
     assert!(
         id.get("email").is_none(),
-        "no mail attribute, no email claim (entra-facts §B)"
+        "no mail attribute, no email claim (docs/entra.md#claims)"
     );
     assert_eq!(
         id["idp"],
@@ -210,7 +213,7 @@ async fn an_id_token_without_profile_has_no_profile_claims() {
     for k in ["oid", "name", "preferred_username", "email"] {
         assert!(
             id.get(k).is_none(),
-            "{k} needs the profile/email scope (entra-facts §B)"
+            "{k} needs the profile/email scope (docs/entra.md#claims)"
         );
     }
     assert!(id.get("tid").is_some() && id.get("sub").is_some());
@@ -281,7 +284,7 @@ async fn graph_tokens_have_a_header_nonce_and_do_not_verify() {
     let h = header(at);
     assert!(
         h["nonce"].is_string(),
-        "Graph tokens carry a nonce (entra-facts §A)"
+        "Graph tokens carry a nonce (docs/entra.md#token-versions-and-issuers)"
     );
     let c = claims(at);
     assert_eq!(c["aud"], "00000003-0000-0000-c000-000000000000");

@@ -1,4 +1,4 @@
-//! Discovery and JWKS (entra-facts §A, §D, §H).
+//! Discovery and JWKS (docs/entra.md#token-versions-and-issuers, docs/entra.md#errors, docs/entra.md#national-clouds).
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -87,7 +87,7 @@ async fn common_and_organizations_publish_the_tenantid_template() {
         assert_eq!(
             doc["issuer"],
             format!("{}/{{tenantid}}/v2.0", sb.base_url()),
-            "entra-facts §A template"
+            "docs/entra.md#token-versions-and-issuers template"
         );
         assert_eq!(
             doc["token_endpoint"],

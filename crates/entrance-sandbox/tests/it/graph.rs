@@ -1,4 +1,4 @@
-//! The Microsoft Graph subset (entra-facts §C, §G; Graph API reference).
+//! The Microsoft Graph subset (docs/entra.md#groups-overage, docs/entra.md#azure-cli-and-graph-equivalents; Graph API reference).
 
 use serde_json::Value;
 
@@ -210,7 +210,7 @@ async fn with_only_user_read_groups_come_back_with_limited_information() {
 
 #[tokio::test]
 async fn grafanas_overage_call_without_group_member_read_all_is_403() {
-    // entra-facts §C: Grafana calls /users/{oid}/getMemberObjects; with only
+    // docs/entra.md#groups-overage: Grafana calls /users/{oid}/getMemberObjects; with only
     // User.Read the answer is 403 ("Token need GroupMember.Read.All").
     let sb = sandbox().await;
     // Keep has only User.Read on Graph, like Grafana without the extra permission.

@@ -257,7 +257,7 @@ fn is_guid(s: &str) -> bool {
     entrance_sandbox::scenario::is_guid(s)
 }
 
-/// Asserts Entra's token-endpoint error shape (entra-facts §D).
+/// Asserts Entra's token-endpoint error shape (docs/entra.md#errors).
 pub fn assert_entra_error(
     status: StatusCode,
     body: &Value,
@@ -310,7 +310,7 @@ pub fn assert_entra_error(
     }
 }
 
-/// Asserts a redirect carrying an Entra error (entra-facts §D; ACF).
+/// Asserts a redirect carrying an Entra error (docs/entra.md#errors; docs/entra.md#authorization-code-flow).
 pub fn assert_redirect_error(r: &reqwest::Response, error: &str, code: u32, state: Option<&str>) {
     assert_eq!(
         r.status(),

@@ -1,5 +1,5 @@
 //! The token endpoint: grants, client authentication and the platform rules
-//! (entra-facts §D, §E; v2-oauth2-auth-code-flow.md).
+//! (docs/entra.md#errors, docs/entra.md#redirect-uris; v2-oauth2-auth-code-flow.md).
 
 use reqwest::StatusCode;
 
@@ -38,7 +38,7 @@ async fn keep_signs_in_with_pkce_and_client_secret_post() {
         body["expires_in"]
             .as_i64()
             .is_some_and(|e| (3600..=5400).contains(&e)),
-        "60–90 minutes (entra-facts §A)"
+        "60–90 minutes (docs/entra.md#token-versions-and-issuers)"
     );
     assert_eq!(
         body["scope"],
@@ -290,7 +290,7 @@ async fn an_origin_on_a_web_code_is_9002326() {
 
 #[tokio::test]
 async fn a_spa_registration_fails_grafanas_server_side_redemption() {
-    // The misconfigured twin registered /login/azuread as SPA (entra-facts §I "SPA vs Web mix-ups").
+    // The misconfigured twin registered /login/azuread as SPA (docs/products/openmetadata.md#known-problems and friends: SPA vs Web mix-ups).
     let sb = sandbox().await;
     let twin = app(&sb, "grafana-misconfigured");
     let p = pkce();
@@ -651,7 +651,7 @@ async fn request_shape_errors() {
     assert!(body["error_description"]
         .as_str()
         .is_some_and(|d| d.contains("'grant_type'")));
-    // JSON instead of a form (entra-facts §D 900144, unconfirmed).
+    // JSON instead of a form (docs/entra.md#errors 900144, unconfirmed).
     let r = client()
         .post(format!("{}/oauth2/v2.0/token", sb.authority("contoso")))
         .json(&serde_json::json!({"grant_type": "client_credentials", "client_id": keep.app_id}))

@@ -41,7 +41,7 @@ export const MOCK_CATALOG: readonly AadstsEntry[] = [
     cause: 'Scheme, host, port, path, letter case or trailing slash differ from the registered URI.',
     fix: 'Register the exact redirect URI the product sends under App registration → Authentication, on the right platform (Web / SPA / Mobile and desktop).',
     blade: 'authentication',
-    source: '§D [ERR] [RU]',
+    source: 'docs/entra.md#errors, docs/entra.md#error-codes, docs/entra.md#redirect-uri-restrictions',
   },
   {
     code: 90002,
@@ -49,7 +49,7 @@ export const MOCK_CATALOG: readonly AadstsEntry[] = [
     cause: 'A typo in the tenant ID or domain, the wrong national cloud, or a domain that is not verified in the tenant.',
     fix: 'Copy the Directory (tenant) ID from App registration → Overview and use the authority host of the tenant’s cloud.',
     blade: 'overview',
-    source: '§D [ERR]',
+    source: 'docs/entra.md#errors, docs/entra.md#error-codes',
   },
   {
     code: 700016,
@@ -57,7 +57,7 @@ export const MOCK_CATALOG: readonly AadstsEntry[] = [
     cause: 'A wrong client ID, the wrong tenant, the wrong national cloud, or the app was deleted.',
     fix: 'Copy the Application (client) ID and the Directory (tenant) ID from App registration → Overview into the product.',
     blade: 'overview',
-    source: '§D [ERR]',
+    source: 'docs/entra.md#errors, docs/entra.md#error-codes',
   },
   {
     code: 7000215,
@@ -65,7 +65,7 @@ export const MOCK_CATALOG: readonly AadstsEntry[] = [
     cause: 'The secret’s ID was copied instead of its Value, the secret was replaced, or quoting changed it.',
     fix: 'Create a new client secret under Certificates & secrets, copy its Value (shown once — not the Secret ID) into the product.',
     blade: 'certificates_and_secrets',
-    source: '§D [ERR]',
+    source: 'docs/entra.md#errors, docs/entra.md#error-codes',
   },
 ];
 

@@ -27,7 +27,7 @@ import { BackendError } from './backend';
 import { MOCK_SANDBOX, scriptFor } from './mock-signin';
 import type { SetupApi } from './setup-api';
 
-const SEED = 'seeds/002 (Grafana)';
+const SEED = 'docs/products/grafana.md#what-it-needs-from-entra';
 
 function info(name: string, display_name: string, summary: string, source: string): SetupTarget['info'] {
   return { name, display_name, summary, source };
@@ -41,12 +41,12 @@ const GRAFANA_FIELDS: Field[] = [
 ];
 
 export const MOCK_TARGETS: SetupTarget[] = [
-  { info: info('keep', 'Keep', 'Keep (AIOps alert management) with Entra ID sign-in', 'seeds/004 (Keep)'), fields: [{ key: 'admin_group_id', label: 'Admin group (object ID)', kind: { type: 'group_id' }, default: null, help: 'Members become Keep admins.', source: 'seeds/004 (Keep)' }], default_client_type: 'confidential' },
-  { info: info('authentik', 'authentik', 'authentik federating to Entra ID as an OAuth source', 'seeds/001 (authentik)'), fields: [], default_client_type: 'confidential' },
+  { info: info('keep', 'Keep', 'Keep (AIOps alert management) with Entra ID sign-in', 'docs/products/keep.md#what-it-needs-from-entra'), fields: [{ key: 'admin_group_id', label: 'Admin group (object ID)', kind: { type: 'group_id' }, default: null, help: 'Members become Keep admins.', source: 'docs/products/keep.md#what-it-needs-from-entra' }], default_client_type: 'confidential' },
+  { info: info('authentik', 'authentik', 'authentik federating to Entra ID as an OAuth source', 'docs/products/authentik.md#what-it-needs-from-entra'), fields: [], default_client_type: 'confidential' },
   { info: info('grafana', 'Grafana', 'Grafana sign-in with Entra ID (auth.azuread), roles from app roles or groups', SEED), fields: GRAFANA_FIELDS, default_client_type: 'confidential' },
-  { info: info('camunda', 'Camunda', 'Camunda 8 (Operate, Tasklist, Identity) with Entra ID', 'seeds/003 (Camunda)'), fields: [], default_client_type: 'confidential' },
-  { info: info('openmetadata', 'OpenMetadata', 'OpenMetadata single sign-on with Entra ID (SPA)', 'seeds/005 (OpenMetadata)'), fields: [], default_client_type: 'public' },
-  { info: info('generic_oidc', 'Any OpenID Connect app', 'A product that speaks OpenID Connect', 'entra-facts §A'), fields: [], default_client_type: 'confidential' },
+  { info: info('camunda', 'Camunda', 'Camunda 8 (Operate, Tasklist, Identity) with Entra ID', 'docs/products/camunda.md#what-it-needs-from-entra'), fields: [], default_client_type: 'confidential' },
+  { info: info('openmetadata', 'OpenMetadata', 'OpenMetadata single sign-on with Entra ID (SPA)', 'docs/products/openmetadata.md#what-it-needs-from-entra'), fields: [], default_client_type: 'public' },
+  { info: info('generic-oidc', 'Any OpenID Connect app', 'A product that speaks OpenID Connect', 'docs/entra.md#token-versions-and-issuers'), fields: [], default_client_type: 'confidential' },
 ];
 
 const CALLBACK: Record<string, string> = {
@@ -55,7 +55,7 @@ const CALLBACK: Record<string, string> = {
   grafana: '/login/azuread',
   camunda: '/auth/login-callback',
   openmetadata: '/callback',
-  generic_oidc: '/oauth2/callback',
+  'generic-oidc': '/oauth2/callback',
 };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,7 +75,7 @@ export function mockCheck(target: string, inputs: TargetInputs): FieldMessage[] 
   if (base === '') out.push(msg('base_url', 'error', 'url.empty', 'The URL is empty.', "Give the product's public URL, e.g. https://grafana.example.com"));
   else if (!/^[a-z]+:\/\/[^/]+/i.test(base)) out.push(msg('base_url', 'error', 'url.invalid', `\`${base}\` is not an absolute URL.`));
   else if (base.startsWith('http://') && !/^http:\/\/(localhost|127\.0\.0\.1)([:/]|$)/.test(base))
-    out.push(msg('base_url', 'error', 'url.http', 'Entra accepts http redirect URIs only for localhost (entra-facts §E).', 'Use https, or http://localhost for a local trial.'));
+    out.push(msg('base_url', 'error', 'url.http', 'Entra accepts http redirect URIs only for localhost (docs/entra.md#redirect-uris).', 'Use https, or http://localhost for a local trial.'));
   else if (base.endsWith('/'))
     out.push(msg('base_url', 'info', 'url.trailing_slash', 'The trailing slash is dropped; the redirect URI and root_url are built without it.', "Use the same form in the product's root_url."));
   const tenant = inputs.tenant?.trim() ?? '';
@@ -108,7 +108,7 @@ export function mockCheck(target: string, inputs: TargetInputs): FieldMessage[] 
 }
 
 function step(kind: Step['kind'], title: string, portal_path: string, actions: string[], link: string | null, commands: string[]): Step {
-  return { kind, title, portal_path, actions, link, commands, source: 'entra-facts §F (mock)' };
+  return { kind, title, portal_path, actions, link, commands, source: 'docs/entra.md#portal-deep-links (mock)' };
 }
 
 function portalLink(inputs: TargetInputs, blade: string): string {
@@ -261,7 +261,7 @@ function mockVerdict(target: string, ok: boolean): Verdict {
       summary: `${display} signs the user in: Alice gets the role Editor from the app role.`,
       reason: 'Alice gets the role Editor from the app role.',
       checks: [
-        { code: `${target}.token.version`, status: 'pass', message: 'v2.0 ID token.', fix: null, source: 'entra-facts §A' },
+        { code: `${target}.token.version`, status: 'pass', message: 'v2.0 ID token.', fix: null, source: 'docs/entra.md#token-versions-and-issuers' },
         { code: `${target}.aud`, status: 'pass', message: `${display} compares aud with client_id: accepted.`, fix: null, source: SEED },
         { code: `${target}.allowed_organizations`, status: 'pass', message: `Tenant ${MOCK_SANDBOX.tenant_id} is allowed.`, fix: null, source: SEED },
         { code: `${target}.role`, status: 'info', message: 'Alice gets the role Editor from the app role.', fix: null, source: SEED },
@@ -279,7 +279,7 @@ function mockVerdict(target: string, ok: boolean): Verdict {
         status: 'fail',
         message: 'Entra answered AADSTS9002327: the redirect URI is registered as Single-page application but the product redeems the code server-side.',
         fix: 'Move the redirect URI from Single-page application to Web.',
-        source: 'entra-facts §D',
+        source: 'docs/entra.md#errors',
       },
     ],
   };

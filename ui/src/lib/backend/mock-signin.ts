@@ -170,7 +170,7 @@ export function scriptFor(request: SignInRequest): { events: LoginProgress[]; ou
         uri: request.redirect_uri ?? 'http://localhost',
         platform: request.client.kind === 'public' ? 'mobile_and_desktop' : 'web',
         portal: 'App registration → Authentication',
-        why: 'Entra ignores the port for localhost (entra-facts §E).',
+        why: 'Entra ignores the port for localhost (docs/entra.md#redirect-uris).',
       },
       timeout_secs: 300,
     },

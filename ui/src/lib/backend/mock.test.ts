@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BackendError } from './backend';
 import { mockOptionsFromQuery } from './index';
 import { MOCK_APP_INFO, MockBackend } from './mock';
+import { MOCK_TARGETS } from './mock-setup';
+import { SAMPLE_VERDICTS } from '../inspect-verdicts-sample';
 
 describe('MockBackend', () => {
   it('returns clearly labelled demo values', async () => {
@@ -169,5 +171,10 @@ describe('mockOptionsFromQuery for secrets', () => {
   it('can break the keychain, and ignores what isn’t a keychain code', () => {
     expect(mockOptionsFromQuery('?mock-keychain=locked').keychainProblem).toBe('keychain.locked');
     expect(mockOptionsFromQuery('?mock-keychain=on-fire').keychainProblem).toBeNull();
+  });
+
+  it('names the targets as the core does (its verdicts, from `entrance inspect --target`)', () => {
+    const core = SAMPLE_VERDICTS.map((v) => v.target).sort();
+    expect(MOCK_TARGETS.map((t) => t.info.name).sort()).toEqual(core);
   });
 });

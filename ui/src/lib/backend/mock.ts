@@ -302,7 +302,7 @@ export class MockBackend implements Backend {
     this.#cancelled = true;
   }
 
-  /** The core's rule (entra-facts §E), abridged: bare localhost for public, a path under Web for confidential. */
+  /** The core's rule (docs/entra.md#redirect-uris), abridged: bare localhost for public, a path under Web for confidential. */
   async loginRedirectAdvice(r: RedirectAdviceRequest): Promise<RedirectAdvice> {
     await this.respond();
     const confidential = r.client.kind === 'confidential';
@@ -313,13 +313,13 @@ export class MockBackend implements Backend {
           uri,
           platform: 'web',
           portal: `App registration → Authentication → Web → Redirect URIs → Add URI: \`${uri}\``,
-          why: 'To test the Web (confidential) registration the way the product uses it, the loopback URI must be under Web and the code redeemed with the client secret (entra-facts §E).',
+          why: 'To test the Web (confidential) registration the way the product uses it, the loopback URI must be under Web and the code redeemed with the client secret (docs/entra.md#redirect-uris).',
         }
       : {
           uri,
           platform: 'mobile_and_desktop',
           portal: `App registration → Authentication → Add a platform → Mobile and desktop applications → Custom redirect URIs: \`${uri}\``,
-          why: 'Entrance signs in as a desktop app (public client, PKCE, no secret). Entra ignores the port for localhost, so register it without one (entra-facts §E).',
+          why: 'Entrance signs in as a desktop app (public client, PKCE, no secret). Entra ignores the port for localhost, so register it without one (docs/entra.md#redirect-uris).',
         };
   }
 

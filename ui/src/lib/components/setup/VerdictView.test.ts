@@ -10,7 +10,7 @@ const fails: Verdict = {
   outcome: 'fails',
   summary: `Grafana refuses the sign-in: ${reason}`,
   reason,
-  checks: [{ code: 'grafana.redirect', status: 'fail', message: reason, fix: 'Move the redirect URI from Single-page application to Web.', source: 'entra-facts §D' }],
+  checks: [{ code: 'grafana.redirect', status: 'fail', message: reason, fix: 'Move the redirect URI from Single-page application to Web.', source: 'docs/entra.md#errors' }],
 } as Verdict;
 
 describe('VerdictView', () => {
