@@ -378,3 +378,126 @@ mod tests {
         );
     }
 }
+
+/// What a pasted text itself says about its situation: an authorize URL
+/// (`…/oauth2/v2.0/authorize?client_id=…&redirect_uri=…&scope=…`) names the
+/// authority, client ID, redirect URI and scopes; a product's callback URL
+/// carrying `error=` is the redirect URI that was used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextFacts {
+    /// The authority (scheme, host and tenant segment).
+    pub authority: Option<String>,
+    /// `client_id`.
+    pub client_id: Option<String>,
+    /// `redirect_uri`, or the callback URL the error came back to.
+    pub redirect_uri: Option<String>,
+    /// `scope`.
+    pub scopes: Option<String>,
+}
+
+impl TextFacts {
+    /// Reads every URL in `text`; the first value found for a fact wins.
+    pub fn from_text(text: &str) -> TextFacts {
+        let mut facts = TextFacts::default();
+        for word in
+            text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>')
+        {
+            let Some(start) = word.find("https://").or_else(|| word.find("http://")) else {
+                continue;
+            };
+            let Ok(url) = url::Url::parse(&word[start..]) else {
+                continue;
+            };
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .chain(
+                    url.fragment()
+                        .map(|f| url::form_urlencoded::parse(f.as_bytes()))
+                        .into_iter()
+                        .flatten(),
+                )
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let get = |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, v)| k == name && !v.is_empty())
+                    .map(|(_, v)| v.clone())
+            };
+            let path = url.path();
+            if path.contains("/oauth2/") {
+                if facts.authority.is_none() {
+                    let tenant = path.split('/').find(|s| !s.is_empty()).unwrap_or("");
+                    facts.authority = url
+                        .host_str()
+                        .map(|h| format!("{}://{h}/{tenant}", url.scheme()));
+                }
+                facts.client_id = facts.client_id.take().or_else(|| get("client_id"));
+                facts.redirect_uri = facts.redirect_uri.take().or_else(|| get("redirect_uri"));
+                facts.scopes = facts.scopes.take().or_else(|| get("scope"));
+            } else if get("error").is_some() && facts.redirect_uri.is_none() {
+                let mut callback = url.clone();
+                callback.set_query(None);
+                callback.set_fragment(None);
+                facts.redirect_uri = Some(callback.to_string());
+            }
+        }
+        facts
+    }
+
+    /// The facts as a [`Situation`], for `product`.
+    pub fn situation<'a>(&'a self, product: Option<&'a str>) -> Situation<'a> {
+        Situation {
+            product,
+            redirect_uri: self.redirect_uri.as_deref(),
+            authority: self.authority.as_deref(),
+            client_id: self.client_id.as_deref(),
+            scopes: self.scopes.as_deref(),
+            ..Situation::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod text_facts_tests {
+    use super::*;
+
+    #[test]
+    fn an_authorize_url_names_authority_client_redirect_and_scopes() {
+        let text = "GET https://login.microsoftonline.com/common/oauth2/v2.0/authorize?client_id=c0ffee00-0000-4000-8000-000000000001&redirect_uri=https%3A%2F%2Fauth.contoso.com%2Fsource%2Foauth%2Fcallback%2Fentra%2F&scope=openid+profile+email+groups&response_type=code then AADSTS65005";
+        let f = TextFacts::from_text(text);
+        assert_eq!(
+            f.authority.as_deref(),
+            Some("https://login.microsoftonline.com/common")
+        );
+        assert_eq!(
+            f.client_id.as_deref(),
+            Some("c0ffee00-0000-4000-8000-000000000001")
+        );
+        assert_eq!(
+            f.redirect_uri.as_deref(),
+            Some("https://auth.contoso.com/source/oauth/callback/entra/")
+        );
+        assert_eq!(f.scopes.as_deref(), Some("openid profile email groups"));
+        let e = explain(65005, &f.situation(Some("authentik")));
+        assert!(e.fix.contains("`openid profile email`"), "{}", e.fix);
+        let common = explain(50194, &f.situation(None));
+        assert!(common
+            .fix
+            .contains("https://login.microsoftonline.com/{tenant-id}"));
+    }
+
+    #[test]
+    fn a_callback_carrying_an_error_is_the_redirect_uri_used() {
+        let f = TextFacts::from_text("https://om.contoso.com/callback?error=invalid_request&error_description=AADSTS9002325%3a+Proof+Key");
+        assert_eq!(
+            f.redirect_uri.as_deref(),
+            Some("https://om.contoso.com/callback")
+        );
+        assert_eq!(TextFacts::from_text("no url here"), TextFacts::default());
+        assert_eq!(
+            TextFacts::from_text("https://[broken"),
+            TextFacts::default()
+        );
+    }
+}

@@ -25,7 +25,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use catalog::CATALOG;
-pub use context::{explain, Explanation, Situation};
+pub use context::{explain, Explanation, Situation, TextFacts};
 pub use reference::{
     parse as parse_reference, reference, reference_lookup, ReferenceCode, ReferenceParseError,
     REFERENCE_REVISION, REFERENCE_SOURCE,
