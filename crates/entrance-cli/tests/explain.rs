@@ -313,3 +313,24 @@ fn every_code_the_sandbox_can_send_gets_a_targeted_cause_and_fix() {
         }
     }
 }
+
+/// A record of the sign-in logs (Graph's `signIn`, as the portal downloads
+/// it): the failure's code explained, with the app's client ID named.
+#[test]
+fn a_sign_in_log_record_is_explained() {
+    let record = r#"{"id":"66ea54eb","createdDateTime":"2026-12-01T10:00:00Z","userPrincipalName":"ada@contoso.com","appId":"c0ffee00-0000-4000-8000-00000000000f","appDisplayName":"Grafana","status":{"errorCode": 53003,"failureReason":"Access has been blocked by Conditional Access policies.","additionalDetails":null},"conditionalAccessStatus":"failure"}"#;
+    let v = json_of(&entrance(&["explain", "--json"], record));
+    let code = &v["codes"][0];
+    assert_eq!(code["code"], 53003);
+    assert_eq!(code["targeted"], true);
+    assert!(code["fix"]
+        .as_str()
+        .is_some_and(|f| f.contains("Conditional Access")));
+    let lost = json_of(&entrance(
+        &["explain", "--json"],
+        &record.replace("53003", "700016"),
+    ));
+    assert!(lost["codes"][0]["cause"]
+        .as_str()
+        .is_some_and(|c| c.contains("`c0ffee00-0000-4000-8000-00000000000f`")));
+}

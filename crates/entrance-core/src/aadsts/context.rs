@@ -396,9 +396,13 @@ pub struct TextFacts {
 }
 
 impl TextFacts {
-    /// Reads every URL in `text`; the first value found for a fact wins.
+    /// Reads every URL in `text`, and a sign-in log record (`appId`); the
+    /// first value found for a fact wins.
     pub fn from_text(text: &str) -> TextFacts {
         let mut facts = TextFacts::default();
+        if let Ok(json) = serde_json::from_str::<serde_json::Value>(text.trim()) {
+            facts.client_id = find_string(&json, "appId", 4);
+        }
         for word in
             text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>')
         {
@@ -458,6 +462,26 @@ impl TextFacts {
     }
 }
 
+/// The first string value of `key` in a JSON value, `depth` levels deep at most.
+fn find_string(value: &serde_json::Value, key: &str, depth: usize) -> Option<String> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .or_else(|| {
+                (depth > 0)
+                    .then(|| map.values().find_map(|v| find_string(v, key, depth - 1)))
+                    .flatten()
+            }),
+        serde_json::Value::Array(items) if depth > 0 => {
+            items.iter().find_map(|v| find_string(v, key, depth - 1))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod text_facts_tests {
     use super::*;
@@ -485,6 +509,28 @@ mod text_facts_tests {
         assert!(common
             .fix
             .contains("https://login.microsoftonline.com/{tenant-id}"));
+    }
+
+    #[test]
+    fn a_sign_in_log_record_gives_its_code_and_client_id() {
+        let record = r#"{"value":[{"createdDateTime":"2026-12-01T10:00:00Z","userPrincipalName":"ada@contoso.com","appId":"c0ffee00-0000-4000-8000-00000000000f","appDisplayName":"Grafana","status":{"errorCode": 700016,"failureReason":"Application not found","additionalDetails":null},"conditionalAccessStatus":"notApplied"}]}"#;
+        let codes: Vec<u32> = super::super::find_codes(record)
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(codes, [700016]);
+        let f = TextFacts::from_text(record);
+        assert_eq!(
+            f.client_id.as_deref(),
+            Some("c0ffee00-0000-4000-8000-00000000000f")
+        );
+        let e = explain(700016, &f.situation(None));
+        assert!(e
+            .cause
+            .as_deref()
+            .is_some_and(|c| c.contains("`c0ffee00-0000-4000-8000-00000000000f` was not found")));
+        let ok = r#"{"status":{"errorCode":0}}"#;
+        assert!(super::super::find_codes(ok).is_empty());
     }
 
     #[test]

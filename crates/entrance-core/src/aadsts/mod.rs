@@ -176,7 +176,8 @@ impl FoundCode {
 /// Every AADSTS code in `text`, deduplicated, in the order they first appear.
 ///
 /// Reads `AADSTS50011`, `AADSTS 50011`, `aadsts-50011:`, percent- and
-/// plus-encoded URLs, `error_codes` arrays in JSON and `error?code=NNNN` links.
+/// plus-encoded URLs, `error_codes` arrays in JSON, `error?code=NNNN` links
+/// and sign-in log records (`"errorCode": 50011`).
 pub fn find_codes(text: &str) -> Vec<FoundCode> {
     let decoded = percent_plus_decode(text);
     let mut codes: Vec<u32> = Vec::new();
@@ -192,6 +193,12 @@ pub fn find_codes(text: &str) -> Vec<FoundCode> {
         push(code);
     }
     for code in scan_error_codes_arrays(&decoded) {
+        push(code);
+    }
+    // A sign-in log record (Graph `signIn`, or the portal's JSON download):
+    // `"status": {"errorCode": 50126, …}`; 0 is success and is skipped by
+    // the four-digit minimum.
+    for code in scan_prefixed(&decoded, "\"errorcode\":", 1) {
         push(code);
     }
     codes.into_iter().map(FoundCode::new).collect()
