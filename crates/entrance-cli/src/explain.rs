@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args as ClapArgs;
 use entrance_core::aadsts::{explain, find_codes, EntraError, Explanation, TextFacts};
+use entrance_core::secrets::{ExposeSecret, SecretName, Secrets};
 use entrance_core::Error;
 use serde::Serialize;
 
@@ -36,6 +37,32 @@ pub struct Args {
     /// The scopes the product asks for, space-separated.
     #[arg(long, value_name = "SCOPES")]
     scope: Option<String>,
+    /// A client secret saved with `entrance secret set`: its end date and
+    /// first three characters (what the portal shows of it) are used.
+    #[arg(long, value_name = "NAME")]
+    secret_name: Option<String>,
+}
+
+/// What Entrance knows of a saved secret: Graph's 3-character hint (the
+/// portal shows the same) and the end date, never the value.
+#[derive(Debug, Default)]
+struct SecretFacts {
+    hint: Option<String>,
+    end: Option<String>,
+}
+
+fn secret_facts(name: &str) -> Result<SecretFacts, Error> {
+    let (store, name) = (Secrets::open_default()?, SecretName::parse(name)?);
+    let status = store.status(&name, entrance_core::secrets::today())?;
+    let hint = store
+        .get(&name)
+        .ok()
+        .map(|value| value.expose_secret().chars().take(3).collect::<String>())
+        .filter(|h| h.chars().count() == 3);
+    Ok(SecretFacts {
+        hint,
+        end: status.expires_on,
+    })
 }
 
 /// One code as `--json` prints it: the core's [`Explanation`] plus the keys
@@ -63,7 +90,11 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
         [only] if only == "-" => crate::inspect::read_input(None)?,
         words => words.join(" "),
     };
-    let explanations = explain_text(&text, args);
+    let secret = match &args.secret_name {
+        Some(name) => secret_facts(name)?,
+        None => SecretFacts::default(),
+    };
+    let explanations = explain_text(&text, args, &secret);
     let error = EntraError::parse(&text).ok();
     if json {
         let body = Output {
@@ -92,7 +123,7 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
 }
 
 /// Every code in `text`, explained with the text's own facts and the flags.
-fn explain_text(text: &str, args: &Args) -> Vec<Explanation> {
+fn explain_text(text: &str, args: &Args, secret: &SecretFacts) -> Vec<Explanation> {
     let facts = TextFacts::from_text(text);
     let mut situation = facts.situation(args.target.as_deref());
     if let Some(uri) = args.redirect_uri.as_deref() {
@@ -107,6 +138,8 @@ fn explain_text(text: &str, args: &Args) -> Vec<Explanation> {
     if let Some(scope) = args.scope.as_deref() {
         situation.scopes = Some(scope);
     }
+    situation.secret_hint = secret.hint.as_deref();
+    situation.secret_end = secret.end.as_deref();
     find_codes(text)
         .iter()
         .map(|found| explain(found.code, &situation))

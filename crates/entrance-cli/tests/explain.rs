@@ -334,3 +334,59 @@ fn a_sign_in_log_record_is_explained() {
         .as_str()
         .is_some_and(|c| c.contains("`c0ffee00-0000-4000-8000-00000000000f`")));
 }
+
+/// An expired secret saved in the keychain: the explanation names its end
+/// date and the three characters the portal shows, never the value.
+/// Runs against the real keychain (`ENTRANCE_TEST_KEYRING=1`, as `cargo
+/// xtask test` sets).
+#[test]
+fn an_expired_saved_secret_is_named_by_its_end_date_and_hint() {
+    if std::env::var_os("ENTRANCE_TEST_KEYRING").is_none() {
+        eprintln!("skipped: set ENTRANCE_TEST_KEYRING=1 (cargo xtask test does) to test against the real keychain");
+        return;
+    }
+    const VALUE: &str = "Qx7~explain-test-value-not-for-output";
+    let config = std::env::temp_dir().join(format!("entrance-explain-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&config);
+    std::fs::create_dir_all(&config).expect("config dir");
+    let name = format!("explain-test-{}", std::process::id());
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_entrance"))
+            .args(args)
+            .env("ENTRANCE_CONFIG_DIR", &config)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("entrance runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("stdin written");
+        child.wait_with_output().expect("entrance finishes")
+    };
+    let set = run(&["secret", "set", &name, "--expires", "2026-05-31"], VALUE);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let out = run(
+        &["explain", "--secret-name", &name],
+        "AADSTS7000222: The provided client secret keys for app 'c0ffee00-0000-4000-8000-000000000001' are expired.",
+    );
+    let _ = run(&["secret", "delete", &name], "");
+    let _ = std::fs::remove_dir_all(&config);
+    let human = stdout(&out);
+    assert!(
+        human.contains("The secret starting with `Qx7` ended on 2026-05-31."),
+        "{human}"
+    );
+    assert!(
+        human.contains("delete the one that ended on 2026-05-31"),
+        "{human}"
+    );
+    assert!(!human.contains(VALUE));
+}
