@@ -90,6 +90,16 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
         [only] if only == "-" => crate::inspect::read_input(None)?,
         words => words.join(" "),
     };
+    if let Some(target) = args.target.as_deref() {
+        let names = entrance_core::targets::names();
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(target)) {
+            return Err(Error::InvalidInput {
+                field: "--target".into(),
+                reason: format!("`{target}` is not a product Entrance knows"),
+                fix: Some(format!("Use one of: {}.", names.join(", "))),
+            });
+        }
+    }
     let secret = match &args.secret_name {
         Some(name) => secret_facts(name)?,
         None => SecretFacts::default(),

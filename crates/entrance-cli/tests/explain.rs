@@ -390,3 +390,17 @@ fn an_expired_saved_secret_is_named_by_its_end_date_and_hint() {
     );
     assert!(!human.contains(VALUE));
 }
+
+#[test]
+fn an_unknown_product_is_refused_with_the_known_ones() {
+    let out = entrance(
+        &["explain", "--json", "--target", "grafanna", "AADSTS50194"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], "input.invalid");
+    assert!(v["error"]["fix"]
+        .as_str()
+        .is_some_and(|f| f.contains("grafana") && f.contains("authentik")));
+}
