@@ -1083,6 +1083,8 @@ export type LoginFailure = {
 	fix: string | null,
 	/**  Where in the portal the fix is made. */
 	blade: string | null,
+	/**  The same fix with the Azure CLI or Microsoft Graph, when there is one. */
+	cli: string | null,
 	/**  Entra's page for the code. */
 	lookup_url: string | null,
 	/**  Entra's trace ID (give it to Microsoft support or search the sign-in logs). */

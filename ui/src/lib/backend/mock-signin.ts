@@ -85,6 +85,7 @@ export const MOCK_FAILURE: LoginFailure = {
   cause: 'The redirect URI is registered under Single-page application, but the product redeems the code on its server.',
   fix: 'Move `http://localhost/login/azuread` from Single-page application to Web in App registration → Authentication.',
   blade: 'Authentication',
+  cli: 'az ad app update --id {app-id} --web-redirect-uris {uri} (and remove it from spa.redirectUris)',
   lookup_url: 'https://login.microsoftonline.com/error?code=9002327',
   trace_id: '00000000-0000-0000-0000-00000000mock',
   correlation_id: null,
