@@ -84,7 +84,7 @@ export const MOCK_FAILURE: LoginFailure = {
     "the identity provider refused the token request: AADSTS9002327: Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
   cause: 'The redirect URI is registered under Single-page application, but the product redeems the code on its server.',
   fix: 'Move `http://localhost/login/azuread` from Single-page application to Web in App registration → Authentication.',
-  blade: 'Authentication',
+  blade: 'App registration → Authentication',
   cli: 'az ad app update --id {app-id} --web-redirect-uris {uri} (and remove it from spa.redirectUris)',
   lookup_url: 'https://login.microsoftonline.com/error?code=9002327',
   trace_id: '00000000-0000-0000-0000-00000000mock',
