@@ -273,7 +273,14 @@ fn text_admins_read_has_no_source_tags() {
                 assert!(!text.contains(tag), "AADSTS{}: {tag} in {text}", e.code);
             }
         }
+        let mut seen = HashSet::new();
         for n in e.products {
+            assert!(
+                seen.insert(n.product),
+                "AADSTS{}: two notes for {}",
+                e.code,
+                n.product
+            );
             assert!(
                 names.contains(&n.product),
                 "AADSTS{}: unknown target {}",
