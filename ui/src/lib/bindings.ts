@@ -114,11 +114,15 @@ export type AadstsEntry = {
 	title: string,
 	/**  What usually causes it while setting up single sign-on. */
 	cause: string,
-	/**  What to do. */
+	/**  What to do, in the portal's words. */
 	fix: string,
+	/**  The same fix with the Azure CLI or Microsoft Graph. */
+	cli: string,
 	/**  Where in the portal the fix is made. */
 	blade: Blade,
-	/**  Where this row comes from (see the catalog's header). */
+	/**  What differs for a target product, by the target's name. */
+	products: ProductNote[],
+	/**  Where this row comes from: a section of `docs/aadsts.md`. */
 	source: string,
 };
 
@@ -181,7 +185,7 @@ export type AuthorityInput =
 
 /**
  *  Where in the Entra admin center (or Azure portal) a fix is made. Names are
- *  the portal's own (entra-facts §F).
+ *  the portal's own.
  */
 export type Blade = 
 /**  App registration → Overview (client ID, tenant ID). */
@@ -614,7 +618,8 @@ export type Diagnosis = {
 
 /**
  *  An error response from Entra, from the token endpoint's JSON body or from
- *  the `error` / `error_description` parameters of a redirect [ERR][ACF].
+ *  the `error` / `error_description` parameters of a redirect
+ *  (docs/aadsts.md#protocol-and-request-errors).
  */
 export type EntraError = {
 	/**  The OAuth `error` (`invalid_client`, `invalid_grant`…): what to act on. */
@@ -898,8 +903,10 @@ export type Flow =
 export type FoundCode = {
 	/**  The number after `AADSTS`. */
 	code: number,
-	/**  The catalog entry, or `None`: "not in Entrance's catalog". */
+	/**  The targeted explanation, when Entrance has one. */
 	entry: AadstsEntry | null,
+	/**  The row of Microsoft's reference table, when the code is in it. */
+	reference: ReferenceCode | null,
 	/**  Entra's lookup page for the code. */
 	lookup_url: string,
 };
@@ -1082,6 +1089,8 @@ export type LoginFailure = {
 	fix: string | null,
 	/**  Where in the portal the fix is made. */
 	blade: string | null,
+	/**  The same fix with the Azure CLI or Microsoft Graph, when there is one. */
+	cli: string | null,
 	/**  Entra's page for the code. */
 	lookup_url: string | null,
 	/**  Entra's trace ID (give it to Microsoft support or search the sign-in logs). */
@@ -1216,6 +1225,14 @@ export type Platform =
 /**  Mobile and desktop applications: public. */
 "mobile_and_desktop";
 
+/**  What a code means for one target product. */
+export type ProductNote = {
+	/**  The target's name (`grafana`, `authentik`…). */
+	product: string,
+	/**  What is different for it. */
+	note: string,
+};
+
 /**  One saved setup. */
 export type Profile = {
 	/**  The admin's name for it ("prod Grafana"), unique case-insensitively. */
@@ -1280,6 +1297,16 @@ export type RedirectRequirement = {
 	note: string | null,
 	/**  Where the fact comes from. */
 	source: string,
+};
+
+/**  One code of Microsoft's table. */
+export type ReferenceCode = {
+	/**  The number after `AADSTS`. */
+	code: number,
+	/**  The OAuth `error` value Entra sends with it, where documented. */
+	error: string | null,
+	/**  What it means, in one sentence. */
+	meaning: string,
 };
 
 /**  The Authentication page's platforms (docs/entra.md#redirect-uris). */
