@@ -450,6 +450,7 @@ fn dispatch(
             ["v1.0", "users", id, rel @ ("memberOf" | "transitiveMemberOf"), "microsoft.graph.group"],
         ) => member_of(&rq, &caller, Some(id), rel, true, &q, path),
         (Method::POST, ["v1.0", "applications"]) => create_application(&rq, &caller, body),
+        (Method::GET, ["v1.0", "applications"]) => list_applications(&rq, &caller, &q),
         (Method::POST, ["v1.0", app, op @ ("addPassword" | "removePassword")])
             if app.starts_with("applications(") =>
         {
@@ -1242,6 +1243,42 @@ fn create_application(rq: &Req<'_>, caller: &Caller, body: &Bytes) -> Response {
     v["@odata.context"] = json!(rq.context("applications/$entity"));
     dir.add_application(app);
     created(v)
+}
+
+/// `GET /applications?$filter=displayName eq '…'` (application-list; only
+/// this filter, in the caller's tenant).
+fn list_applications(
+    rq: &Req<'_>,
+    caller: &Caller,
+    q: &std::collections::HashMap<String, String>,
+) -> Response {
+    if !caller.allows(APPS_READ, APPS_READ) {
+        return rq.forbidden();
+    }
+    let Some(name) = q
+        .get("$filter")
+        .and_then(|f| eq_filter(f, "displayName"))
+        .map(|n| n.replace("''", "'"))
+    else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            "The sandbox lists applications only with $filter=displayName eq '{name}'.",
+        );
+    };
+    let dir = rq.st.dir();
+    let value: Vec<Value> = dir
+        .scenario()
+        .applications
+        .iter()
+        .filter(|a| a.display_name == name)
+        .filter(|a| {
+            dir.home_tenant_id(a)
+                .is_some_and(|t| t.eq_ignore_ascii_case(&caller.tid))
+        })
+        .map(application_json)
+        .collect();
+    rq.ok(json!({"@odata.context": rq.context("applications"), "value": value}))
 }
 
 /// `addPassword` / `removePassword` (application-addpassword,
