@@ -15,6 +15,7 @@ mod explain;
 mod graph_token;
 mod inspect;
 mod login;
+mod registration;
 mod sandbox;
 mod secret;
 mod setup;
@@ -58,6 +59,8 @@ enum Command {
     Config(config::Args),
     /// Store, check and delete client secrets in the OS keychain.
     Secret(secret::Args),
+    /// Audit, repair or create the app registration through Microsoft Graph.
+    Registration(registration::Args),
     /// Run the built-in Entra-like sandbox tenant on 127.0.0.1.
     Sandbox(sandbox::Args),
 }
@@ -91,6 +94,8 @@ fn run(command: &Command, json: bool) -> Result<ExitCode, Error> {
         Command::Secret(args) => secret::run(args, json).map(done),
         Command::Setup(args) => setup::run(args, json).map(done),
         Command::Config(args) => config::run(args, json).map(done),
+        // 1: findings or a failed step, 2: unusable input.
+        Command::Registration(args) => registration::run(args, json),
         Command::Sandbox(args) => sandbox::run(args, json).map(done),
     }
 }

@@ -1,0 +1,275 @@
+//! `entrance registration audit | fix | create` against the sandbox tenant:
+//! the binary as an admin runs it, the Graph token in an environment
+//! variable (never in argv), exit status 0 clean / 1 findings / 2 unusable
+//! input, and one JSON object with `--json`.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const TID: &str = "aaaaaaaa-0000-4000-8000-000000000001";
+
+async fn graph_token(sb: &entrance_sandbox::Sandbox, app: &str) -> String {
+    let app = sb.scenario().app(app).cloned().expect("app");
+    let body: Value = reqwest::Client::new()
+        .post(format!("{}/oauth2/v2.0/token", sb.authority("contoso")))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", app.app_id.as_str()),
+            ("client_secret", app.password_credentials[0].value.expose()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    body["access_token"]
+        .as_str()
+        .expect("a Graph token")
+        .to_string()
+}
+
+fn entrance(args: &[&str], token: &str) -> Output {
+    let config =
+        std::env::temp_dir().join(format!("entrance-cli-registration-{}", std::process::id()));
+    std::fs::create_dir_all(&config).expect("dir");
+    Command::new(env!("CARGO_BIN_EXE_entrance"))
+        .args(args)
+        .env("ENTRANCE_CONFIG_DIR", &config)
+        .env("GRAPH_TOKEN", token)
+        .output()
+        .expect("run entrance")
+}
+
+fn json_of(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn common(sb: &entrance_sandbox::Sandbox, target: &str, base: &str) -> Vec<String> {
+    vec![
+        "--target".into(),
+        target.into(),
+        "--base-url".into(),
+        base.into(),
+        "--authority".into(),
+        format!("{}/{TID}/v2.0", sb.base_url()),
+        "--graph-token-env".into(),
+        "GRAPH_TOKEN".into(),
+    ]
+}
+
+fn args<'a>(head: &[&'a str], rest: &'a [String]) -> Vec<&'a str> {
+    head.iter()
+        .copied()
+        .chain(rest.iter().map(String::as_str))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_fix_and_a_second_fix_through_the_cli() {
+    let sb = entrance_sandbox::Sandbox::start_default()
+        .await
+        .expect("sandbox");
+    let admin = graph_token(&sb, "entrance-admin").await;
+    let twin = sb
+        .scenario()
+        .app("camunda-misconfigured")
+        .expect("app")
+        .app_id
+        .clone();
+    let mut c = common(&sb, "camunda", "https://operate.contoso.sandbox");
+    c.extend(["--client-id".to_string(), twin.clone()]);
+
+    let o = entrance(&args(&["--json", "registration", "audit"], &c), &admin);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "findings exit 1: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json_of(&o);
+    let found: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    for code in [
+        "registration.token_version",
+        "registration.redirect_missing",
+        "registration.permission_missing",
+        "registration.consent_missing",
+    ] {
+        assert!(found.contains(&code), "{code} in {found:?}");
+    }
+    assert!(!v["plan"].as_array().expect("plan").is_empty());
+    assert_eq!(
+        v["connection"]["permissions"][0],
+        "Application.ReadWrite.All"
+    );
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains(&admin),
+        "the token is never printed"
+    );
+
+    // fix without --yes: the plan, nothing changed.
+    let o = entrance(&args(&["registration", "fix"], &c), &admin);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("before → after") && text.contains("requestedAccessTokenVersion"),
+        "{text}"
+    );
+    assert!(text.contains("Nothing was changed: add --yes"), "{text}");
+    assert_eq!(
+        sb.scenario()
+            .app("camunda-misconfigured")
+            .expect("app")
+            .api
+            .requested_access_token_version,
+        None
+    );
+
+    // A read-only token: the permission named, nothing applied, exit 1.
+    let read_only = graph_token(&sb, "entrance-automation").await;
+    let o = entrance(
+        &args(&["--json", "registration", "fix", "--yes"], &c),
+        &read_only,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json_of(&o);
+    assert_eq!(v["error"]["code"], "graph.permission_missing", "{v}");
+    assert!(v["error"]["message"]
+        .as_str()
+        .expect("message")
+        .contains("Application.ReadWrite.All"));
+    assert_eq!(
+        sb.scenario()
+            .app("camunda-misconfigured")
+            .expect("app")
+            .api
+            .requested_access_token_version,
+        None
+    );
+
+    // fix --yes: applied, read again, clean.
+    let o = entrance(
+        &args(&["--json", "registration", "fix", "--yes"], &c),
+        &admin,
+    );
+    let v = json_of(&o);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert!(!v["applied"].as_array().expect("applied").is_empty());
+    assert_eq!(v["after"], serde_json::json!([]));
+    assert_eq!(
+        sb.scenario()
+            .app("camunda-misconfigured")
+            .expect("app")
+            .api
+            .requested_access_token_version,
+        Some(2)
+    );
+
+    // Twice: nothing to do.
+    let o = entrance(
+        &args(&["--json", "registration", "fix", "--yes"], &c),
+        &admin,
+    );
+    let v = json_of(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(v["plan"], serde_json::json!([]));
+    assert_eq!(v["applied"], serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_prints_the_plan_creates_with_yes_and_not_twice() {
+    let sb = entrance_sandbox::Sandbox::start_default()
+        .await
+        .expect("sandbox");
+    let admin = graph_token(&sb, "entrance-admin").await;
+    let alice = sb.scenario().user("alice").expect("alice").id.clone();
+    let mut c = common(&sb, "openmetadata", "http://localhost:8585");
+    c.extend([
+        "--name".to_string(),
+        "OpenMetadata (cli)".to_string(),
+        "--assign".to_string(),
+        alice,
+    ]);
+    let o = entrance(&args(&["registration", "create"], &c), &admin);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("POST") && text.contains("Nothing was created: add --yes"),
+        "{text}"
+    );
+    assert!(sb
+        .scenario()
+        .applications
+        .iter()
+        .all(|a| a.display_name != "OpenMetadata (cli)"));
+
+    let o = entrance(
+        &args(&["--json", "registration", "create", "--yes"], &c),
+        &admin,
+    );
+    let v = json_of(&o);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    let app_id = v["app_id"].as_str().expect("app_id").to_string();
+    let created = sb
+        .scenario()
+        .app(&app_id)
+        .cloned()
+        .expect("created in the tenant");
+    assert_eq!(
+        created.spa.redirect_uris,
+        vec![
+            "http://localhost:8585/callback",
+            "http://localhost:8585/auth/callback"
+        ]
+    );
+    assert!(v["applied"].as_array().expect("applied").len() >= 3);
+    assert_eq!(v["after"], serde_json::json!([]));
+    assert!(v["configuration"].to_string().contains(&app_id));
+
+    let o = entrance(
+        &args(&["--json", "registration", "create", "--yes"], &c),
+        &admin,
+    );
+    let v = json_of(&o);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(v["existing_app_id"], app_id.as_str());
+    assert_eq!(v["plan"], serde_json::json!([]));
+    assert_eq!(v["applied"], serde_json::json!([]));
+}
+
+#[test]
+fn unusable_input_exits_2() {
+    let o = entrance(
+        &[
+            "--json",
+            "registration",
+            "audit",
+            "--target",
+            "grafana",
+            "--base-url",
+            "https://grafana.example.com",
+            "--tenant",
+            TID,
+            "--client-id",
+            "not-a-guid",
+            "--graph-token-env",
+            "NO_SUCH_VARIABLE_HERE",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(json_of(&o)["error"]["code"], "input.invalid");
+}
