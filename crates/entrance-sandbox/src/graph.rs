@@ -1127,7 +1127,7 @@ fn json_body(body: &Bytes) -> Option<Value> {
 }
 
 /// A write: the application permission (or delegated scope) and, for a
-/// delegated token, a directory role that may manage apps (entra-facts §C roles).
+/// delegated token, a directory role that may manage apps (docs/graph.md#permission-errors).
 fn may_write(dir: &Directory, caller: &Caller, perms: &[&str]) -> bool {
     if !caller.allows(perms, perms) {
         return false;

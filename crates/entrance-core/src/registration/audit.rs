@@ -24,10 +24,10 @@ use crate::targets::{
 
 /// A secret within this many days of its end date is "expiring".
 pub const EXPIRING_DAYS: i64 = 30;
-/// A new secret's lifetime: the portal recommends less than 12 months (entra-facts §G).
+/// A new secret's lifetime: the portal recommends less than 12 months (application-addpassword; docs/graph.md#changing-a-registration).
 pub const NEW_SECRET_DAYS: i64 = 365;
 /// Default Access: the app role ID of an assignment when no role is chosen
-/// (serviceprincipal-post-approleassignedto; entra-facts §J).
+/// (serviceprincipal-post-approleassignedto; docs/graph.md#changing-a-registration).
 pub const DEFAULT_ACCESS: &str = "00000000-0000-0000-0000-000000000000";
 
 /// Where the admin sees it in the portal.
@@ -272,7 +272,7 @@ fn list_mut(app: &mut Application, p: Platform) -> &mut Vec<String> {
 
 const PLATFORMS: [Platform; 3] = [Platform::Web, Platform::Spa, Platform::MobileDesktop];
 
-/// Every redirect URI the product sends, exactly, under its platform (entra-facts §D 50011, §E).
+/// Every redirect URI the product sends, exactly, under its platform (AADSTS50011; Web / SPA / Mobile and desktop redeem differently).
 fn redirects(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
     let mut out = Vec::new();
     for r in &ctx.req.redirects {
@@ -340,7 +340,7 @@ fn redirects(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
     out
 }
 
-/// ID tokens from the authorization endpoint, when the product asks for them (entra-facts §D 700054).
+/// ID tokens from the authorization endpoint, when the product asks for them (AADSTS700054).
 fn id_token_issuance(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
     if !ctx.req.implicit_id_token || d.app.web.implicit_grant_settings.enable_id_token_issuance {
         return Vec::new();
@@ -452,7 +452,7 @@ fn claim_flags(v: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-/// `groupMembershipClaims` covers what the product reads (entra-facts §C).
+/// `groupMembershipClaims` covers what the product reads (docs/graph.md#objects).
 fn groups_claim(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
     let Some(g) = &ctx.req.groups_claim else {
         return Vec::new();
@@ -496,7 +496,7 @@ fn groups_claim(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
     )]
 }
 
-/// `api.requestedAccessTokenVersion` (entra-facts §A: null = v1).
+/// `api.requestedAccessTokenVersion` (null means v1 access tokens).
 fn token_version(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
     let Some(want) = ctx.req.access_token_version else {
         return Vec::new();
@@ -906,7 +906,7 @@ fn add_password(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<GraphRequest> {
     vec![r]
 }
 
-/// Client secrets: expired, expiring, or the saved Value matching none (entra-facts §D 7000215, 7000222).
+/// Client secrets: expired, expiring, or the saved Value matching none (AADSTS7000215, AADSTS7000222).
 fn secrets(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
     if !ctx.req.secret {
         return Vec::new();

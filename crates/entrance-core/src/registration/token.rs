@@ -1,7 +1,7 @@
 //! The admin's Microsoft Graph token: where it comes from and what it may do.
 //!
 //! Graph access tokens cannot be signature-checked by anyone but Graph
-//! (entra-facts-free summary in docs/graph.md#tokens), so the token is only
+//! (docs/graph.md#tokens), so the token is only
 //! decoded: who it is for, which tenant, and its permissions — `scp`
 //! (delegated, space-separated) or `roles` (application). A permission an
 //! action needs and the token lacks is [`Error::GraphPermissionMissing`]
@@ -243,8 +243,8 @@ impl GraphToken {
         }
     }
 
-    /// `az account get-access-token --resource-type ms-graph` (entra-facts-free
-    /// summary: docs/graph.md#tokens): the JSON's `accessToken`. The output
+    /// `az account get-access-token --resource-type ms-graph`
+    /// (docs/graph.md#tokens): the JSON's `accessToken`. The output
     /// stays in memory; the command gets 30 seconds.
     ///
     /// # Errors
