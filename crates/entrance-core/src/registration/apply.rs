@@ -91,7 +91,7 @@ pub async fn apply(
     }
     let mut out = ApplyOutcome::default();
     let mut steps = plan.steps.iter();
-    while let Some(step) = steps.next() {
+    for step in steps.by_ref() {
         let ids = [
             ("{app.id}", out.object_id.as_ref()),
             ("{app.appId}", out.app_id.as_ref()),
