@@ -66,8 +66,15 @@ struct Common {
     #[arg(long = "graph-token-file", value_name = "FILE", conflicts_with = "az")]
     graph_token_file: Option<String>,
     /// Use the Azure CLI's session: `az account get-access-token --resource-type ms-graph`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "graph_sign_in")]
     az: bool,
+    /// Sign the admin in (system browser) with this Application (client) ID to get
+    /// the Graph token; the app needs the Graph permissions as delegated ones.
+    #[arg(long = "graph-sign-in", value_name = "CLIENT_ID", conflicts_with_all = ["graph_token_env", "graph_token_file"])]
+    graph_sign_in: Option<String>,
+    /// With --graph-sign-in: a device code instead of a browser on this machine.
+    #[arg(long = "device-code", requires = "graph_sign_in")]
+    device_code: bool,
     /// The tenant segment the product's own configuration signs in at
     /// (`common`, `organizations`…), when it is not the tenant.
     #[arg(long = "product-tenant", value_name = "SEGMENT")]
@@ -137,11 +144,35 @@ fn request(c: &Common) -> Result<(RegistrationRequest, Option<Secrets>), Error> 
     ))
 }
 
-fn token(c: &Common, runtime: &tokio::runtime::Runtime) -> Result<GraphToken, Error> {
+fn token(
+    c: &Common,
+    req: &RegistrationRequest,
+    write: bool,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<GraphToken, Error> {
     if c.az {
         return runtime.block_on(GraphToken::from_azure_cli());
     }
-    let fix = "Give the admin's Microsoft Graph token with --graph-token-env VAR, --graph-token-file FILE, or --az.";
+    if let Some(client_id) = &c.graph_sign_in {
+        use entrance_core::login::{
+            self, Authority, ClientCredential, DeviceCodeRequest, InteractiveRequest,
+        };
+        let authority = Authority::parse(&req.authority)?;
+        let scopes = entrance_core::registration::token::sign_in_scopes(write);
+        let cancel = crate::login::cancel_on_ctrl_c(runtime);
+        let outcome = if c.device_code {
+            let mut r = DeviceCodeRequest::new(authority, client_id, ClientCredential::Public);
+            r.scopes = scopes;
+            runtime.block_on(login::device_code(r, crate::login::print_progress, cancel))
+        } else {
+            let mut r = InteractiveRequest::new(authority, client_id, ClientCredential::Public);
+            r.scopes = scopes;
+            runtime.block_on(login::interactive(r, crate::login::print_progress, cancel))
+        }
+        .map_err(|e| Error::Login(Box::new(e)))?;
+        return GraphToken::new(outcome.tokens.access_token);
+    }
+    let fix = "Give the admin's Microsoft Graph token with --graph-token-env VAR, --graph-token-file FILE, --az, or --graph-sign-in CLIENT_ID.";
     let secret = crate::graph_token::read(&crate::graph_token::Source {
         env: c.graph_token_env.as_deref(),
         file: c.graph_token_file.as_deref(),
@@ -161,8 +192,11 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
     match &args.action {
         Action::Audit(c) => {
             let (req, secrets) = request(c)?;
-            let report =
-                runtime.block_on(app::audit(&req, token(c, &runtime)?, secrets.as_ref()))?;
+            let report = runtime.block_on(app::audit(
+                &req,
+                token(c, &req, false, &runtime)?,
+                secrets.as_ref(),
+            ))?;
             if json {
                 println!("{}", audit_json(&report));
             } else {
@@ -177,7 +211,7 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
             let (req, secrets) = request(&f.common)?;
             let report = runtime.block_on(app::fix(
                 &req,
-                token(&f.common, &runtime)?,
+                token(&f.common, &req, f.yes, &runtime)?,
                 secrets.as_ref(),
                 f.yes,
             ))?;
@@ -214,7 +248,7 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
             req.reveal_secret = c.show_secret;
             let report = runtime.block_on(app::create(
                 &req,
-                token(&c.common, &runtime)?,
+                token(&c.common, &req, c.yes, &runtime)?,
                 secrets.as_ref(),
                 c.yes,
             ))?;

@@ -273,3 +273,115 @@ fn unusable_input_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(json_of(&o)["error"]["code"], "input.invalid");
 }
+
+fn attr(html: &str, marker: &str) -> Option<String> {
+    let start = html.find(marker)? + marker.len();
+    Some(html[start..].split('"').next().unwrap_or("").to_string())
+}
+
+/// `--graph-sign-in CLIENT_ID --device-code`: the admin signs in on the
+/// sandbox's device code page (over plain HTTP here) and the audit runs with
+/// that delegated token: who is connected and its `scp` are shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_signs_in_for_graph_with_a_device_code() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let sb = entrance_sandbox::Sandbox::start_default()
+        .await
+        .expect("sandbox");
+    let entrance_app = sb.scenario().app("entrance").expect("app").app_id.clone();
+    let twin = sb
+        .scenario()
+        .app("camunda-misconfigured")
+        .expect("app")
+        .app_id
+        .clone();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_entrance"))
+        .args([
+            "--json",
+            "registration",
+            "audit",
+            "--target",
+            "camunda",
+            "--base-url",
+            "https://operate.contoso.sandbox",
+            "--client-id",
+            &twin,
+            "--authority",
+            &format!("{}/{TID}/v2.0", sb.base_url()),
+            "--graph-sign-in",
+            &entrance_app,
+            "--device-code",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut code = None;
+    while let Ok(Some(line)) =
+        tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("a device code is printed")
+    {
+        if let Some(rest) = line.strip_prefix("Code: ") {
+            code = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+    }
+    let code = code.expect("a code");
+    let admin = sb.scenario().user("admin").expect("admin").clone();
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let html = c
+        .post(format!("{}/devicelogin", sb.base_url()))
+        .form(&[("otc", code.as_str())])
+        .send()
+        .await
+        .expect("devicelogin")
+        .text()
+        .await
+        .expect("html");
+    let (ctx, action) = (
+        attr(&html, r#"name="ctx" value=""#).expect("ctx"),
+        attr(&html, r#"action=""#).expect("action"),
+    );
+    let done = c
+        .post(format!("{}{action}", sb.base_url()))
+        .form(&[
+            ("ctx", ctx.as_str()),
+            ("user", admin.user_principal_name.as_str()),
+            ("password", admin.password.expose()),
+        ])
+        .send()
+        .await
+        .expect("sign in")
+        .text()
+        .await
+        .expect("page");
+    assert!(done.to_lowercase().contains("signed in"), "{done}");
+    let out = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("finishes")
+        .expect("output");
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    assert_eq!(out.status.code(), Some(1), "{v}");
+    assert_eq!(v["connection"]["who"], "ada@contoso.sandbox");
+    assert_eq!(v["connection"]["kind"], "delegated");
+    assert!(
+        v["connection"]["permissions"]
+            .as_array()
+            .expect("scp")
+            .iter()
+            .any(|p| p == "Application.Read.All"),
+        "{v}"
+    );
+    assert!(v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| f["code"] == "registration.token_version"));
+}

@@ -114,6 +114,20 @@ pub const READ_SIGN_INS: Permission = Permission {
     any_of: &["AuditLog.Read.All"],
 };
 
+/// The delegated scopes to ask for when the admin signs in for Graph:
+/// reading, or reading and changing (bare names are Microsoft Graph's).
+pub fn sign_in_scopes(write: bool) -> Vec<String> {
+    let mut s = vec![READ_APPLICATIONS.least.to_string()];
+    if write {
+        s.extend(
+            [WRITE_APPLICATIONS, WRITE_ASSIGNMENTS, WRITE_GRANTS]
+                .iter()
+                .map(|p| p.least.to_string()),
+        );
+    }
+    s
+}
+
 fn invalid(reason: impl Into<String>) -> Error {
     Error::InvalidInput {
         field: "Graph token".into(),
