@@ -109,6 +109,11 @@ pub const GRAPH_SCOPES: &[GraphScope] = &[
         id: "41ce6ca6-6826-4807-84f1-1c82854f7ee5",
         admin: true,
     },
+    GraphScope {
+        value: "AuditLog.Read.All",
+        id: "e4c9e354-4dc5-45b8-9e7c-e1393b0b1a20",
+        admin: true,
+    },
 ];
 
 /// Graph application permissions (app roles) the sandbox knows. IDs as seen
@@ -137,6 +142,7 @@ pub const GRAPH_APP_ROLES: &[(&str, &str)] = &[
         "DelegatedPermissionGrant.ReadWrite.All",
         "8e8e4742-1d95-4f68-9d56-6ee75648c72a",
     ),
+    ("AuditLog.Read.All", "b0afded3-3588-46d8-8b3d-9842eff778da"),
 ];
 
 /// A Graph delegated permission by value (case-insensitive, as Entra treats scopes).

@@ -21,7 +21,8 @@
 //!   (serviceprincipal-post-approleassignedto, serviceprincipal-list-approleassignedto),
 //!   `oauth2PermissionGrants` (oauth2permissiongrant-post, oauth2permissiongrant-update,
 //!   serviceprincipal-list-oauth2permissiongrants), `users/{id}/appRoleAssignments`
-//!   (user-list-approleassignments) and JSON batching (json-batching).
+//!   (user-list-approleassignments), `auditLogs/signIns` (signin-list: the
+//!   sandbox's interactive sign-ins, AuditLog.Read.All) and JSON batching (json-batching).
 //!   A delegated write also needs a directory role that may manage apps.
 //! - Errors: `{"error": {"code", "message", "innerError": {"date",
 //!   "request-id", "client-request-id"}}}` with 401 `InvalidAuthenticationToken`
@@ -496,6 +497,7 @@ fn dispatch(
             }
         }
         (Method::GET, ["v1.0", "oauth2PermissionGrants"]) => list_grants(&rq, &caller, &q),
+        (Method::GET, ["v1.0", "auditLogs", "signIns"]) => sign_ins(&rq, &caller, &q),
         (Method::POST, ["v1.0", "oauth2PermissionGrants"]) => create_grant(&rq, &caller, body),
         (Method::PATCH, ["v1.0", "oauth2PermissionGrants", id]) => {
             update_grant(&rq, &caller, id, body)
@@ -1817,4 +1819,83 @@ fn user_app_role_assignments(rq: &Req<'_>, caller: &Caller, key: &str) -> Respon
         .filter(|v| v["principalId"] == json!(oid))
         .collect();
     rq.ok(json!({"@odata.context": rq.context("appRoleAssignments"), "value": value}))
+}
+
+/// `GET /auditLogs/signIns[?$filter=appId eq '…' [and createdDateTime ge …]][&$top=N]`
+/// (signin-list): the tenant's interactive sign-ins, newest first;
+/// `status.errorCode` 0 = success. Needs AuditLog.Read.All.
+fn sign_ins(
+    rq: &Req<'_>,
+    caller: &Caller,
+    q: &std::collections::HashMap<String, String>,
+) -> Response {
+    const AUDIT: &[&str] = &["AuditLog.Read.All"];
+    if !caller.allows(AUDIT, AUDIT) {
+        return rq.forbidden();
+    }
+    let mut app_id: Option<String> = None;
+    let mut since: Option<i64> = None;
+    if let Some(f) = q.get("$filter") {
+        for clause in f.split(" and ") {
+            let clause = clause.trim();
+            if let Some(v) = eq_filter(clause, "appId") {
+                app_id = Some(v.to_ascii_lowercase());
+            } else if let Some(t) = clause
+                .strip_prefix("createdDateTime ge ")
+                .and_then(|t| parse_rfc3339(t.trim().trim_matches('\'')))
+            {
+                since = Some(t);
+            } else {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "Request_UnsupportedQuery",
+                    "The sandbox filters sign-ins by appId eq '…' and createdDateTime ge ….",
+                );
+            }
+        }
+    }
+    let top = match q.get("$top").map(|t| t.parse::<usize>()) {
+        None => 1000,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => {
+            return rq.error(
+                StatusCode::BAD_REQUEST,
+                "Request_UnsupportedQuery",
+                "$top must be between 1 and 1000.",
+            )
+        }
+    };
+    let tid = caller.tid.to_ascii_lowercase();
+    let list = crate::store::lock(&rq.st.store.sign_ins).clone();
+    let value: Vec<Value> = list
+        .iter()
+        .rev()
+        .filter(|s| s.tenant_id == tid)
+        .filter(|s| app_id.as_ref().is_none_or(|a| &s.app_id == a))
+        .filter(|s| since.is_none_or(|t| s.created >= t))
+        .take(top)
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "createdDateTime": iso8601(s.created),
+                "userDisplayName": s.user_display_name,
+                "userPrincipalName": s.user_principal_name,
+                "userId": s.user_oid,
+                "appId": s.app_id,
+                "appDisplayName": s.app_display_name,
+                "ipAddress": "127.0.0.1",
+                "clientAppUsed": "Browser",
+                "correlationId": s.correlation_id,
+                "conditionalAccessStatus": "notApplied",
+                "isInteractive": true,
+                "resourceDisplayName": "Microsoft Graph",
+                "status": {
+                    "errorCode": s.error_code,
+                    "failureReason": s.failure_reason,
+                    "additionalDetails": null,
+                },
+            })
+        })
+        .collect();
+    rq.ok(json!({"@odata.context": rq.context("auditLogs/signIns"), "value": value}))
 }

@@ -696,3 +696,46 @@ async fn batch_runs_requests_in_order_with_their_own_status() {
     .await;
     assert_eq!(s, 400);
 }
+
+/// signin-list: a successful sign-in (errorCode 0) and an unassigned user's
+/// 50105 appear for the app, newest first; AuditLog.Read.All is needed.
+#[tokio::test]
+async fn sign_in_logs_show_success_and_the_assignment_failure() {
+    let sb = sandbox().await;
+    let grafana = app(&sb, "grafana");
+    let _ = tokens_for(&sb, "grafana", "alice", GRAFANA_CB, "openid profile").await;
+    // Bob is not assigned to Grafana (assignment required): 50105.
+    let url = authorize_url(
+        &sb,
+        "contoso",
+        &[
+            ("client_id", grafana.app_id.as_str()),
+            ("response_type", "code"),
+            ("redirect_uri", GRAFANA_CB),
+            ("scope", "openid"),
+            ("state", "s"),
+        ],
+    );
+    let r = sign_in(&client(), &sb, &url, "bob").await;
+    assert!(location_params(r.headers())
+        .get("error")
+        .is_some_and(|e| e == "access_denied"));
+    let auditor = app_token(&sb, "entrance-admin").await;
+    let url = format!(
+        "{}/v1.0/auditLogs/signIns?$filter=appId%20eq%20'{}'&$top=10",
+        sb.graph_url(),
+        grafana.app_id
+    );
+    let (s, body) = get(&url, Some(&auditor)).await;
+    assert_eq!(s, 200, "{body}");
+    let v = body["value"].as_array().expect("value");
+    assert_eq!(v.len(), 2, "{body}");
+    assert_eq!(v[0]["userPrincipalName"], "bob@contoso.sandbox");
+    assert_eq!(v[0]["status"]["errorCode"], 50105);
+    assert_eq!(v[1]["userPrincipalName"], "alice@contoso.sandbox");
+    assert_eq!(v[1]["status"]["errorCode"], 0);
+    assert_eq!(v[1]["appId"], grafana.app_id.as_str());
+    let reader = app_token(&sb, "entrance-automation").await;
+    let (s, body) = get(&url, Some(&reader)).await;
+    assert_graph_error(s, &body, 403, "Authorization_RequestDenied");
+}
