@@ -824,7 +824,7 @@ async fn every_registration_code_is_found_when_its_defect_is_injected_through_gr
             product_tenant: r.product_tenant,
             graph_root: sb.graph_url(),
         };
-        let (findings, _) = audit(&snap, &input);
+        let (findings, draft) = audit(&snap, &input);
         let found = codes(&findings);
         assert!(
             found.contains(&r.code.as_str()),
@@ -837,6 +837,20 @@ async fn every_registration_code_is_found_when_its_defect_is_injected_through_gr
             assert!(
                 !f.requests.is_empty(),
                 "{}: the finding carries the Graph request that fixes it",
+                r.code
+            );
+            // The repair removes exactly that defect.
+            let before = snap.app.as_ref().expect("app");
+            let plan = entrance_core::registration::plan::repair(sb.graph_url(), before, draft);
+            let out = entrance_core::registration::apply(&client, &plan, None)
+                .await
+                .expect("apply");
+            assert!(out.failed.is_none(), "{}: {:#?}", r.code, out.failed);
+            let again = snapshot::read(&client, &app_id).await.expect("read");
+            let (after, _) = audit(&again, &input);
+            assert!(
+                !codes(&after).contains(&r.code.as_str()),
+                "{}: still there after the repair: {after:#?}",
                 r.code
             );
         }

@@ -206,6 +206,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("ID token issuance", id_token_issuance),
     ("app roles", app_roles),
     ("groups claim", groups_claim),
+    ("groups claim format", groups_format),
     ("access token version", token_version),
     ("Application ID URI", identifier_uri),
     ("exposed scope", exposed_scope),
@@ -491,6 +492,74 @@ fn groups_claim(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
             g.format,
             g.tokens.join(" and ")
         ),
+        ctx.blade(Blade::TokenConfiguration, "Token configuration"),
+        vec![request],
+    )]
+}
+
+/// `optionalClaims.*.groups.additionalProperties` that change the groups
+/// claim away from object IDs: names (`sam_account_name`…, `cloud_displayname`)
+/// or `emit_as_roles`, which moves groups into `roles` and hides app roles.
+const GROUP_FORMATS: &[&str] = &[
+    "sam_account_name",
+    "dns_domain_and_sam_account_name",
+    "netbios_domain_and_sam_account_name",
+    "cloud_displayname",
+    "emit_as_roles",
+];
+
+/// The groups claim carries object IDs when the product matches them ("Group ID").
+fn groups_format(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
+    let Some(g) = &ctx.req.groups_claim else {
+        return Vec::new();
+    };
+    if g.format != "Group ID" {
+        return Vec::new();
+    }
+    let Some(Value::Object(claims)) = d.app.optional_claims.as_mut() else {
+        return Vec::new();
+    };
+    let mut changed = Vec::new();
+    for (token, list) in claims.iter_mut() {
+        for c in list.as_array_mut().into_iter().flatten() {
+            if c["name"] != "groups" {
+                continue;
+            }
+            if let Some(props) = c
+                .get_mut("additionalProperties")
+                .and_then(Value::as_array_mut)
+            {
+                let before = props.len();
+                let removed: Vec<String> = props
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|p| GROUP_FORMATS.contains(p))
+                    .map(str::to_string)
+                    .collect();
+                props.retain(|p| p.as_str().is_none_or(|p| !GROUP_FORMATS.contains(&p)));
+                if props.len() != before {
+                    changed.push(format!("{token}: {}", removed.join(", ")));
+                }
+            }
+        }
+    }
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let request = ctx.patch(
+        d,
+        &["optionalClaims"],
+        "Emit groups as object IDs (Group ID)".into(),
+    );
+    vec![finding(
+        FindingCode::RegistrationGroupsClaimMissing,
+        Severity::Error,
+        format!(
+            "The groups claim is configured with {} — {} matches group object IDs, so no group matches (emit_as_roles also hides the app roles).",
+            changed.join("; "),
+            ctx.product
+        ),
+        "Token configuration → groups → Edit: format Group ID, without \"Emit groups as role claims\".".into(),
         ctx.blade(Blade::TokenConfiguration, "Token configuration"),
         vec![request],
     )]
