@@ -45,12 +45,18 @@ impl Plan {
     }
 }
 
+/// What identifies an element of a collection (app role, scope, permission, resource).
+fn key(v: &Value) -> Option<&Value> {
+    v.get("id").or_else(|| v.get("resourceAppId"))
+}
+
 fn short(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Object(m) => m
             .get("value")
             .or_else(|| m.get("id"))
+            .or_else(|| m.get("resourceAppId"))
             .map(|x| format!("{{… {}}}", short(x)))
             .unwrap_or_else(|| v.to_string()),
         other => other.to_string(),
@@ -77,19 +83,14 @@ fn diff(path: &str, before: &Value, after: &Value, out: &mut Vec<String>) {
         }
         (Value::Array(b), Value::Array(a)) => {
             for x in b.iter().filter(|x| !a.contains(x)) {
-                let changed = a
-                    .iter()
-                    .find(|y| y.get("id").is_some() && y.get("id") == x.get("id"));
-                match changed {
-                    Some(y) => diff(&format!("{path}[{}]", short(&x["id"])), x, y, out),
-                    None => out.push(format!("- {path}: {}", short(x))),
+                let changed = a.iter().find(|y| key(y).is_some() && key(y) == key(x));
+                match (changed, key(x)) {
+                    (Some(y), Some(k)) => diff(&format!("{path}[{}]", short(k)), x, y, out),
+                    _ => out.push(format!("- {path}: {}", short(x))),
                 }
             }
             for y in a.iter().filter(|y| !b.contains(y)) {
-                if !b
-                    .iter()
-                    .any(|x| y.get("id").is_some() && x.get("id") == y.get("id"))
-                {
+                if !b.iter().any(|x| key(y).is_some() && key(x) == key(y)) {
                     out.push(format!("+ {path}: {}", short(y)));
                 }
             }
@@ -155,4 +156,45 @@ pub(crate) fn creation_body(app: &Application) -> Value {
         }
     }
     body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_diff_names_added_removed_and_changed_values_by_their_ids() {
+        let plan = Plan {
+            steps: Vec::new(),
+            changes: vec![
+                Change {
+                    property: "web".into(),
+                    before: json!({"redirectUris": ["https://a/x"], "implicitGrantSettings": {"enableIdTokenIssuance": false}}),
+                    after: json!({"redirectUris": ["https://a/x", "https://a/cb"], "implicitGrantSettings": {"enableIdTokenIssuance": true}}),
+                },
+                Change {
+                    property: "appRoles".into(),
+                    before: json!([{"id": "r1", "value": "viewer"}]),
+                    after: json!([{"id": "r1", "value": "Viewer"}, {"id": "r2", "value": "Admin"}]),
+                },
+                Change {
+                    property: "requiredResourceAccess".into(),
+                    before: json!([{"resourceAppId": "g", "resourceAccess": [{"id": "p1", "type": "Scope"}]}]),
+                    after: json!([{"resourceAppId": "g", "resourceAccess": [{"id": "p1", "type": "Scope"}, {"id": "p2", "type": "Scope"}]}]),
+                },
+            ],
+            notes: Vec::new(),
+        };
+        assert_eq!(
+            plan.diff_lines(),
+            vec![
+                "~ web.implicitGrantSettings.enableIdTokenIssuance: false → true",
+                "+ web.redirectUris: https://a/cb",
+                "~ appRoles[r1].value: viewer → Viewer",
+                "+ appRoles: {… Admin}",
+                "+ requiredResourceAccess[g].resourceAccess: {… p2}",
+            ]
+        );
+    }
 }
