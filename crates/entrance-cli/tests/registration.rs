@@ -385,3 +385,77 @@ async fn the_admin_signs_in_for_graph_with_a_device_code() {
         .iter()
         .any(|f| f["code"] == "registration.token_version"));
 }
+
+/// `create --secret-name`: addPassword's Value goes straight into the real
+/// keychain (a Secret Service in `cargo xtask test`), is printed only with
+/// --show-secret, and is in no file; the product signs in with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_puts_the_new_secret_in_the_keychain_and_prints_it_only_when_asked() {
+    if std::env::var_os("ENTRANCE_TEST_KEYRING").is_none() {
+        eprintln!("skipped: set ENTRANCE_TEST_KEYRING=1 (cargo xtask test does) to test against the real keychain");
+        return;
+    }
+    let sb = entrance_sandbox::Sandbox::start_default()
+        .await
+        .expect("sandbox");
+    let admin = graph_token(&sb, "entrance-admin").await;
+    let config = std::env::temp_dir().join(format!(
+        "entrance-cli-registration-keychain-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&config);
+    std::fs::create_dir_all(&config).expect("dir");
+    let name = format!("registration-test-{}", std::process::id());
+    let mut c = common(&sb, "keep", "http://localhost:3000");
+    c.extend([
+        "--name".to_string(),
+        "Keep (cli keychain)".to_string(),
+        "--secret-name".to_string(),
+        name.clone(),
+    ]);
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_entrance"))
+            .args(extra.iter().copied().chain(c.iter().map(String::as_str)))
+            .env("ENTRANCE_CONFIG_DIR", &config)
+            .env("GRAPH_TOKEN", &admin)
+            .output()
+            .expect("run entrance")
+    };
+    let o = run(&["--json", "registration", "create", "--yes"]);
+    let v = json_of(&o);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(v["secret_stored"], name.as_str());
+    let app_id = v["app_id"].as_str().expect("app_id").to_string();
+    let created = sb.scenario().app(&app_id).cloned().expect("created");
+    let value = created.password_credentials[0].value.expose().to_string();
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains(&value),
+        "not printed without --show-secret"
+    );
+    // The keychain holds it: `entrance secret status` sees it, with the end date.
+    let status = Command::new(env!("CARGO_BIN_EXE_entrance"))
+        .args(["--json", "secret", "status", &name])
+        .env("ENTRANCE_CONFIG_DIR", &config)
+        .output()
+        .expect("status");
+    let s = json_of(&status);
+    assert_eq!(s["present"], true, "{s}");
+    for entry in std::fs::read_dir(&config).expect("config").flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        assert!(!text.contains(&value), "the Value is in no file");
+    }
+    // A second create with --show-secret: nothing new, so nothing to show.
+    let o = run(&["registration", "create", "--yes", "--show-secret"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Nothing to change"));
+    let _ = Command::new(env!("CARGO_BIN_EXE_entrance"))
+        .args(["secret", "delete", &name])
+        .env("ENTRANCE_CONFIG_DIR", &config)
+        .output();
+    let _ = std::fs::remove_dir_all(&config);
+}
