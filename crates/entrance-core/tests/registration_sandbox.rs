@@ -957,3 +957,86 @@ fn base64_decode(s: &str) -> Vec<u8> {
         .decode(s)
         .expect("base64")
 }
+
+/// A plan stops at the first request Graph refuses and says what was and
+/// was not applied; what came before it stays applied, what comes after is
+/// not sent.
+#[tokio::test]
+async fn a_plan_stops_at_the_first_failure_and_says_what_was_and_was_not_applied() {
+    use entrance_core::registration::plan::Plan;
+    use entrance_core::registration::token::{WRITE_APPLICATIONS, WRITE_GRANTS};
+    use entrance_core::registration::GraphRequest;
+    let sb = sandbox().await;
+    let client = GraphClient::new(sb.graph_url(), admin(&sb).await).expect("client");
+    let snap = snapshot::read(&client, &app_id(&sb, "grafana-misconfigured"))
+        .await
+        .expect("read");
+    let app = snap.app.expect("app");
+    let existing = snap
+        .grants
+        .first()
+        .expect("the twin has a consent grant")
+        .clone();
+    let url = |p: &str| client.url(p);
+    let plan = Plan {
+        steps: vec![
+            GraphRequest {
+                method: "PATCH",
+                url: url(&format!("/applications/{}", app.id)),
+                body: Some(json!({"groupMembershipClaims": "SecurityGroup"})),
+                summary: "Emit the groups claim".into(),
+                permission: WRITE_APPLICATIONS,
+            },
+            GraphRequest {
+                method: "POST",
+                url: url("/oauth2PermissionGrants"),
+                body: Some(
+                    json!({"clientId": existing.client_id, "consentType": "AllPrincipals", "resourceId": existing.resource_id, "scope": "openid"}),
+                ),
+                summary: "Grant admin consent again".into(),
+                permission: WRITE_GRANTS,
+            },
+            GraphRequest {
+                method: "PATCH",
+                url: url(&format!("/applications/{}", app.id)),
+                body: Some(json!({"api": {"requestedAccessTokenVersion": 2}})),
+                summary: "Set requestedAccessTokenVersion to 2".into(),
+                permission: WRITE_APPLICATIONS,
+            },
+        ],
+        changes: Vec::new(),
+        notes: Vec::new(),
+    };
+    let out = entrance_core::registration::apply(&client, &plan, None)
+        .await
+        .expect("apply");
+    assert_eq!(out.applied.len(), 1);
+    assert_eq!(out.applied[0].summary, "Emit the groups claim");
+    let failed = out.failed.expect("the second step failed");
+    assert_eq!(failed.status, 409);
+    assert!(
+        failed
+            .error
+            .contains("Request_MultipleObjectsWithSameKeyValue"),
+        "{}",
+        failed.error
+    );
+    assert_eq!(
+        out.not_applied,
+        vec!["Set requestedAccessTokenVersion to 2"]
+    );
+    let now = sb
+        .scenario()
+        .app("grafana-misconfigured")
+        .expect("app")
+        .clone();
+    assert_eq!(
+        now.group_membership_claims.as_deref(),
+        Some("SecurityGroup"),
+        "step 1 stays applied"
+    );
+    assert_eq!(
+        now.api.requested_access_token_version, None,
+        "step 3 was not sent"
+    );
+}
