@@ -98,11 +98,9 @@ impl GraphClient {
             .timeout(crate::groups::REQUEST_TIMEOUT)
             .build()
             .map_err(|e| Error::Internal(e.to_string()))?;
-        Ok(GraphClient {
-            root: url.as_str().trim_end_matches('/').to_string(),
-            http,
-            token,
-        })
+        let root = url.as_str().trim_end_matches('/');
+        let root = root.strip_suffix("/v1.0").unwrap_or(root).to_string();
+        Ok(GraphClient { root, http, token })
     }
 
     /// `{root}/v1.0{path}`.
@@ -226,6 +224,44 @@ impl GraphClient {
                 detail: r.error_text(),
                 fix: None,
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    fn token() -> GraphToken {
+        let p = URL_SAFE_NO_PAD.encode(
+            r#"{"aud":"https://graph.microsoft.com","tid":"t","appid":"a","roles":["Application.ReadWrite.All"]}"#,
+        );
+        GraphToken::new(SecretString::from(format!("e30.{p}.sig"))).unwrap()
+    }
+
+    #[test]
+    fn the_root_is_https_or_loopback_and_v1_0_is_added_once() {
+        let c = GraphClient::new("https://graph.microsoft.us/v1.0/", token()).unwrap();
+        assert_eq!(
+            c.url("/applications"),
+            "https://graph.microsoft.us/v1.0/applications"
+        );
+        assert!(GraphClient::new("http://graph.example.com", token()).is_err());
+        assert!(GraphClient::new("http://127.0.0.1:9/graph", token()).is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_token_is_never_sent_outside_the_graph_root() {
+        let c = GraphClient::new("https://graph.microsoft.com", token()).unwrap();
+        for url in [
+            "https://evil.example/v1.0/applications",
+            "https://graph.microsoft.com.evil.example/v1.0/me",
+            "https://graph.microsoft.com/v1.0/applications/{app.id}",
+        ] {
+            let e = c.send("GET", url, None).await.unwrap_err();
+            assert_eq!(e.code(), crate::ErrorCode::InputInvalid, "{url}");
         }
     }
 }
