@@ -367,15 +367,23 @@ async fn each_twin_is_named_by_every_defect_it_carries_and_the_correct_apps_are_
         let correct = t.app.trim_end_matches("-misconfigured");
         let mut r = twin_request(&sb, t);
         r.inputs.client_id = Some(app_id(&sb, correct));
-        if correct == "grafana" {
-            // The correct Grafana app has its groups claim and consent.
-        }
         let report = app::audit(&r, admin(&sb).await, None).await.expect("audit");
         assert!(
             report.findings.is_empty(),
             "{correct}: {:#?}",
             report.findings
         );
+        if correct == "grafana" {
+            // Assignment required: who may sign in, groups by their direct members only.
+            assert!(
+                report
+                    .notes
+                    .iter()
+                    .any(|n| n.contains("Grafana Editors (group: its direct members only")),
+                "{:?}",
+                report.notes
+            );
+        }
     }
 }
 

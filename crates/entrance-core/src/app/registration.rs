@@ -175,6 +175,35 @@ async fn audit_with(
     let root = client.root().to_string();
     let ai = input(req, target, secret.as_ref(), &root);
     let (findings, draft) = run_audit(&snap, &ai);
+    if let Some(sp) = snap
+        .sp
+        .as_ref()
+        .filter(|sp| sp.app_role_assignment_required)
+    {
+        if !snap.assignments.is_empty() {
+            let who: Vec<String> = snap
+                .assignments
+                .iter()
+                .map(|a| {
+                    let name = a
+                        .principal_display_name
+                        .clone()
+                        .unwrap_or_else(|| a.principal_id.clone());
+                    match a.principal_type.as_str() {
+                        "Group" => {
+                            format!("{name} (group: its direct members only, not nested groups)")
+                        }
+                        t => format!("{name} ({})", t.to_lowercase()),
+                    }
+                })
+                .collect();
+            notes.push(format!(
+                "Assignment is required for {}: only these may sign in — {}.",
+                sp.app_id,
+                who.join("; ")
+            ));
+        }
+    }
     let plan = match &snap.app {
         Some(before) => plan::repair(&root, before, draft),
         None => Plan {
