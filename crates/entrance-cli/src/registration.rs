@@ -106,6 +106,10 @@ struct CreateArgs {
     /// Print the new client secret's Value once (it is in the keychain anyway).
     #[arg(long = "show-secret")]
     show_secret: bool,
+    /// Save the new IDs and the secret's keychain name in this setup profile
+    /// (the desktop app's Setup reopens it; created when missing).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
 }
 
 fn request(c: &Common) -> Result<(RegistrationRequest, Option<Secrets>), Error> {
@@ -139,6 +143,7 @@ fn request(c: &Common) -> Result<(RegistrationRequest, Option<Secrets>), Error> 
             product_tenant: c.product_tenant.clone(),
             display_name: None,
             reveal_secret: false,
+            profile: None,
         },
         secrets,
     ))
@@ -246,10 +251,16 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
             let (mut req, secrets) = request(&c.common)?;
             req.display_name = c.name.clone();
             req.reveal_secret = c.show_secret;
+            req.profile = c.profile.clone();
+            let profiles = match &c.profile {
+                Some(_) => Some(entrance_core::profiles::ProfileStore::open_default()?),
+                None => None,
+            };
             let report = runtime.block_on(app::create(
                 &req,
                 token(&c.common, &req, c.yes, &runtime)?,
                 secrets.as_ref(),
+                profiles.as_ref(),
                 c.yes,
             ))?;
             let clean = match &report.applied {
@@ -265,6 +276,7 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
                     "existing_app_id": report.existing_app_id,
                     "app_id": report.app_id,
                     "configuration": report.configuration,
+                    "profile_saved": report.profile_saved,
                     "after": report.after.as_ref().map(|f| findings_json(f)),
                 });
                 plan_json(&mut v, &report.plan);
@@ -290,6 +302,9 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
                                 "Client secret Value (shown once, as asked): {}",
                                 s.expose_secret()
                             );
+                        }
+                        if let Some(p) = &report.profile_saved {
+                            println!("Saved in the setup profile {p:?}.");
                         }
                         if let Some(cfg) = &report.configuration {
                             println!("\n{} configuration:\n{}", req.target, cfg.render(None));

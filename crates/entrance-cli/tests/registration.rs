@@ -202,6 +202,8 @@ async fn create_prints_the_plan_creates_with_yes_and_not_twice() {
         "OpenMetadata (cli)".to_string(),
         "--assign".to_string(),
         alice,
+        "--profile".to_string(),
+        "om cli".to_string(),
     ]);
     let o = entrance(&args(&["registration", "create"], &c), &admin);
     assert_eq!(o.status.code(), Some(0));
@@ -238,6 +240,7 @@ async fn create_prints_the_plan_creates_with_yes_and_not_twice() {
     assert!(v["applied"].as_array().expect("applied").len() >= 3);
     assert_eq!(v["after"], serde_json::json!([]));
     assert!(v["configuration"].to_string().contains(&app_id));
+    assert_eq!(v["profile_saved"], "om cli");
 
     let o = entrance(
         &args(&["--json", "registration", "create", "--yes"], &c),

@@ -878,10 +878,19 @@ async fn a_registration_created_from_scratch_signs_in_and_a_second_create_change
     req.display_name = Some("Grafana (created)".into());
     req.secret_name = Some("grafana-created".into());
     req.assignee = Some(alice);
-    let dry = app::create(&req, admin(&sb).await, Some(&store), false)
+    req.profile = Some("Grafana created".into());
+    let profiles = entrance_core::profiles::ProfileStore::at(std::env::temp_dir().join(format!(
+        "entrance-registration-profiles-{}.json",
+        uuid_like()
+    )));
+    let dry = app::create(&req, admin(&sb).await, Some(&store), Some(&profiles), false)
         .await
         .expect("plan");
     assert!(dry.applied.is_none() && dry.app_id.is_none());
+    assert!(
+        profiles.get("Grafana created").is_err(),
+        "no profile saved without confirmation"
+    );
     assert!(dry.plan.steps.len() >= 5, "{:#?}", dry.plan.steps);
     assert!(
         sb.scenario()
@@ -890,12 +899,22 @@ async fn a_registration_created_from_scratch_signs_in_and_a_second_create_change
             .all(|a| a.display_name != "Grafana (created)"),
         "nothing created without confirmation"
     );
-    let created = app::create(&req, admin(&sb).await, Some(&store), true)
+    let created = app::create(&req, admin(&sb).await, Some(&store), Some(&profiles), true)
         .await
         .expect("create");
     let applied = created.applied.as_ref().expect("applied");
     assert!(applied.failed.is_none(), "{:#?}", applied.failed);
     let new_app = created.app_id.clone().expect("app_id");
+    // The saved setup now holds the new IDs and the secret's keychain name.
+    assert_eq!(created.profile_saved.as_deref(), Some("Grafana created"));
+    let saved = profiles.get("Grafana created").expect("profile");
+    assert_eq!(saved.target, "grafana");
+    assert_eq!(saved.inputs.client_id.as_deref(), Some(new_app.as_str()));
+    assert_eq!(saved.inputs.secret_name.as_deref(), Some("grafana-created"));
+    assert_eq!(
+        saved.inputs.tenant.as_deref(),
+        Some(tenant_id(&sb).as_str())
+    );
     assert_eq!(
         created.after.clone().expect("audited"),
         vec![],
@@ -943,7 +962,7 @@ async fn a_registration_created_from_scratch_signs_in_and_a_second_create_change
     let claims: Value = serde_json::from_slice(&base64_decode(&id)).expect("claims");
     assert_eq!(claims["roles"], json!(["Viewer"]));
     // A second create finds it and changes nothing.
-    let again = app::create(&req, admin(&sb).await, Some(&store), true)
+    let again = app::create(&req, admin(&sb).await, Some(&store), Some(&profiles), true)
         .await
         .expect("create");
     assert_eq!(again.existing_app_id.as_deref(), Some(new_app.as_str()));

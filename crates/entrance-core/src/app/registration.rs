@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::login::{Authority, HttpOptions, Provider};
+use crate::profiles::{Profile, ProfileStore};
 use crate::registration::apply::{apply, ApplyOutcome, SecretSink};
 use crate::registration::audit::{audit as run_audit, AuditInput, RegistrationFinding};
 use crate::registration::create::{self, CreateInput};
@@ -41,6 +42,9 @@ pub struct RegistrationRequest {
     pub display_name: Option<String>,
     /// Show the new secret's Value (create/fix) — only when the admin asks.
     pub reveal_secret: bool,
+    /// The saved setup profile that `create` fills with the new IDs
+    /// (created when none has that name).
+    pub profile: Option<String>,
 }
 
 /// What the audit found.
@@ -83,6 +87,45 @@ pub struct CreateReport {
     pub after: Option<Vec<RegistrationFinding>>,
     /// The product's configuration with the new IDs (secret as a placeholder).
     pub configuration: Option<Configuration>,
+    /// The saved setup profile that now holds the new IDs.
+    pub profile_saved: Option<String>,
+}
+
+/// Fills the profile `name` with the registration's IDs and the secret's
+/// keychain name (a new profile for the target when none has that name).
+fn save_profile(
+    store: &ProfileStore,
+    name: &str,
+    target: &str,
+    inputs: &TargetInputs,
+) -> Result<String> {
+    let mut profile = match store.get(name) {
+        Ok(p) if p.target.eq_ignore_ascii_case(target) => p,
+        Ok(p) => {
+            return Err(Error::InvalidInput {
+                field: "profile".into(),
+                reason: format!("the profile `{name}` is for {}, not {target}", p.target),
+                fix: Some(
+                    "Name another profile, or create the registration for its product.".into(),
+                ),
+            })
+        }
+        Err(Error::InvalidInput { .. }) => Profile {
+            name: name.to_string(),
+            target: target.to_string(),
+            inputs: inputs.clone(),
+            steps: Default::default(),
+            verdict: None,
+            updated_at: 0.0,
+        },
+        Err(e) => return Err(e),
+    };
+    profile.inputs.client_id = inputs.client_id.clone();
+    profile.inputs.tenant = inputs.tenant.clone().or(profile.inputs.tenant);
+    if inputs.secret_name.is_some() {
+        profile.inputs.secret_name = inputs.secret_name.clone();
+    }
+    Ok(store.save(profile)?.name)
 }
 
 fn now() -> i64 {
@@ -324,6 +367,7 @@ pub async fn create(
     req: &RegistrationRequest,
     token: GraphToken,
     secrets: Option<&Secrets>,
+    profiles: Option<&ProfileStore>,
     confirm: bool,
 ) -> Result<CreateReport> {
     let target = targets::require(&req.target)?;
@@ -354,6 +398,13 @@ pub async fn create(
         .await?;
         let mut inputs = tenant_inputs;
         inputs.client_id = Some(existing.clone());
+        inputs.secret_name = req.secret_name.clone();
+        let profile_saved = match (confirm, profiles, req.profile.as_deref()) {
+            (true, Some(store), Some(name)) => {
+                Some(save_profile(store, name, target.info().name, &inputs)?)
+            }
+            _ => None,
+        };
         return Ok(CreateReport {
             connection,
             graph_root: root,
@@ -363,6 +414,7 @@ pub async fn create(
             app_id: Some(existing),
             after: report.after.or(Some(report.before.findings)),
             configuration: Some(target.configuration(&inputs, None)),
+            profile_saved,
         });
     }
     let graph_sp = client
@@ -396,23 +448,32 @@ pub async fn create(
             app_id: None,
             after: None,
             configuration: None,
+            profile_saved: None,
         });
     }
     let sink = sink(secrets, req)?;
     let outcome = apply(&client, &plan, sink.as_ref()).await?;
     let app_id = outcome.app_id.clone();
-    let (after, configuration) = match &app_id {
+    let (after, configuration, profile_saved) = match &app_id {
         Some(id) if outcome.failed.is_none() => {
             let mut r = req.clone();
             r.inputs = tenant_inputs.clone();
             r.inputs.client_id = Some(id.clone());
+            r.inputs.secret_name = req.secret_name.clone();
             let report = audit_with(&client, &r, secrets).await?;
+            let saved = match (profiles, req.profile.as_deref()) {
+                (Some(store), Some(name)) => {
+                    Some(save_profile(store, name, target.info().name, &r.inputs)?)
+                }
+                _ => None,
+            };
             (
                 Some(report.findings),
                 Some(target.configuration(&r.inputs, None)),
+                saved,
             )
         }
-        _ => (None, None),
+        _ => (None, None, None),
     };
     Ok(CreateReport {
         connection,
@@ -423,5 +484,6 @@ pub async fn create(
         app_id,
         after,
         configuration,
+        profile_saved,
     })
 }
