@@ -363,6 +363,19 @@ async fn each_twin_is_named_by_every_defect_it_carries_and_the_correct_apps_are_
             assert!(f.fix.is_some());
         }
         assert!(!report.plan.is_empty(), "{}: a repair is planned", t.app);
+        if t.app == "authentik-misconfigured" {
+            // GroupMember.Read.All was added as an Application permission.
+            assert!(
+                report
+                    .findings
+                    .iter()
+                    .any(|f| f.message.contains("GroupMember.Read.All")
+                        && f.message
+                            .contains("requested as an Application permission instead")),
+                "{:#?}",
+                report.findings
+            );
+        }
         // The correctly registered app of the same product audits clean.
         let correct = t.app.trim_end_matches("-misconfigured");
         let mut r = twin_request(&sb, t);

@@ -741,10 +741,48 @@ fn permissions(ctx: &Ctx<'_>, d: &mut Draft) -> Vec<RegistrationFinding> {
             &["requiredResourceAccess"],
             format!("Request Microsoft Graph {} ({label})", p.name),
         );
+        // The same permission of the other kind (an Application permission
+        // where the product needs a Delegated one, or the reverse), by
+        // Graph's own catalog.
+        let other_kind = ctx.snapshot.graph_sp.as_ref().is_some_and(|g| {
+            let other_ids: Vec<&str> = match p.kind {
+                PermissionKind::Delegated => g
+                    .app_roles
+                    .iter()
+                    .filter(|r| r.value == p.name)
+                    .map(|r| r.id.as_str())
+                    .collect(),
+                PermissionKind::Application => g
+                    .oauth2_permission_scopes
+                    .iter()
+                    .filter(|s| s.value == p.name)
+                    .map(|s| s.id.as_str())
+                    .collect(),
+            };
+            ctx.before.required_resource_access.iter().any(|r| {
+                r.resource_app_id.eq_ignore_ascii_case(GRAPH_APP_ID)
+                    && r.resource_access.iter().any(|a| {
+                        a.kind != kind && other_ids.iter().any(|o| o.eq_ignore_ascii_case(&a.id))
+                    })
+            })
+        });
+        let also = if other_kind {
+            format!(
+                " It is requested as {} permission instead, which {} does not use.",
+                if p.kind == PermissionKind::Delegated {
+                    "an Application"
+                } else {
+                    "a Delegated"
+                },
+                ctx.product
+            )
+        } else {
+            String::new()
+        };
         out.push(finding(
             FindingCode::RegistrationPermissionMissing,
             Severity::Error,
-            format!("{} needs the Microsoft Graph permission {} ({label}) to {}, and the registration does not request it.", ctx.product, p.name, p.why),
+            format!("{} needs the Microsoft Graph permission {} ({label}) to {}, and the registration does not request it.{also}", ctx.product, p.name, p.why),
             format!("API permissions → Add a permission → Microsoft Graph → {label} permissions → {}.", p.name),
             ctx.blade(Blade::CallAnApi, "API permissions"),
             vec![request],
