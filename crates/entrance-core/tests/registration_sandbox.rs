@@ -14,7 +14,7 @@ use entrance_core::inspect::{self, InspectOptions};
 use entrance_core::registration::audit::{audit, AuditInput};
 use entrance_core::registration::{snapshot, GraphClient, GraphToken};
 use entrance_core::secrets::{Backend, SecretName, SecretString, Secrets};
-use entrance_core::targets::{self, Audience, Outcome, TargetInputs, Verdict};
+use entrance_core::targets::{self, Outcome, TargetInputs, Verdict};
 use entrance_core::{ErrorCode, Result};
 use entrance_sandbox::Sandbox;
 use openidconnect::PkceCodeChallenge;
@@ -623,11 +623,7 @@ async fn a_token_without_the_write_permission_changes_nothing_and_names_it() {
 // ---- defects injected through Graph ---------------------------------------------
 
 async fn patch(sb: &Sandbox, path: &str, body: Value) {
-    let token = {
-        let t = admin(sb).await;
-        t
-    };
-    let c = GraphClient::new(sb.graph_url(), token).expect("client");
+    let c = GraphClient::new(sb.graph_url(), admin(sb).await).expect("client");
     let r = c
         .send("PATCH", &c.url(path), Some(&body))
         .await
@@ -876,7 +872,6 @@ async fn every_registration_code_is_found_when_its_defect_is_injected_through_gr
             );
         }
     }
-    let _ = Audience::SingleTenant;
 }
 
 // ---- creation ------------------------------------------------------------------
