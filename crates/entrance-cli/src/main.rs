@@ -33,6 +33,7 @@ mod graph_token;
 mod input;
 mod inspect;
 mod login;
+mod registration;
 mod sandbox;
 mod secret;
 mod setup;
@@ -77,6 +78,8 @@ enum Command {
     Config(config::Args),
     /// Store, check and delete client secrets in the OS keychain.
     Secret(secret::Args),
+    /// Audit, repair or create the app registration through Microsoft Graph.
+    Registration(registration::Args),
     /// Run the built-in Entra-like sandbox tenant on 127.0.0.1.
     Sandbox(sandbox::Args),
 }
@@ -110,6 +113,8 @@ fn run(command: &Command, json: bool) -> Result<ExitCode, Error> {
         Command::Secret(args) => secret::run(args, json).map(done),
         Command::Setup(args) => setup::run(args, json).map(done),
         Command::Config(args) => config::run(args, json).map(done),
+        // 1: findings or a failed step, 2: unusable input.
+        Command::Registration(args) => registration::run(args, json),
         Command::Sandbox(args) => sandbox::run(args, json).map(done),
     }
 }

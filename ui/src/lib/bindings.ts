@@ -740,6 +740,11 @@ export type ErrorCode =
 "graph.unauthorized" | 
 /**  Microsoft Graph could not be reached or answered with another error. */
 "graph.failed" | 
+/**
+ *  The Microsoft Graph token lacks a permission the action needs; the
+ *  message names it.
+ */
+"graph.permission_missing" | 
 /**  The saved setup profiles file cannot be read; it was not overwritten. */
 "profiles.corrupt";
 
@@ -886,7 +891,41 @@ export type FindingCode =
 /**  No key with the token's `kid` in the key set. */
 "signature.kid_unknown" | 
 /**  The signature cannot be checked (Graph token, no key location, keys unavailable…). */
-"signature.unverifiable";
+"signature.unverifiable" | 
+/**  No app registration has this Application (client) ID in the tenant. */
+"registration.not_found" | 
+/**  A redirect URI the product sends is not registered. */
+"registration.redirect_missing" | 
+/**  A redirect URI is registered under the wrong platform (Web / SPA / Mobile and desktop). */
+"registration.redirect_wrong_platform" | 
+/**  An app role the product maps is not defined. */
+"registration.app_role_missing" | 
+/**  An app role's value differs from what the product matches (case, spaces) or it is disabled. */
+"registration.app_role_value" | 
+/**  The groups claim the product reads is not configured. */
+"registration.groups_claim_missing" | 
+/**  `api.requestedAccessTokenVersion` is not what the product needs. */
+"registration.token_version" | 
+/**  The Application ID URI the product's scope names is missing. */
+"registration.identifier_uri_missing" | 
+/**  The scope the product requests is not exposed (Expose an API). */
+"registration.scope_missing" | 
+/**  A Microsoft Graph permission the product needs is not requested (API permissions). */
+"registration.permission_missing" | 
+/**  Admin consent for a needed permission has not been granted. */
+"registration.consent_missing" | 
+/**  The supported account types do not allow the authority the product uses. */
+"registration.sign_in_audience" | 
+/**  ID tokens from the authorization endpoint (implicit/hybrid) are needed but off. */
+"registration.id_token_issuance" | 
+/**  Assignment is required but nobody is assigned. */
+"registration.assignment_none" | 
+/**  The client secret has expired. */
+"registration.secret_expired" | 
+/**  The client secret expires within 30 days. */
+"registration.secret_expiring" | 
+/**  The saved secret matches none of the registration's secrets (its hint). */
+"registration.secret_hint_mismatch";
 
 /**  The grant that produced the tokens. */
 export type Flow = 
@@ -1353,6 +1392,12 @@ export type Requirements = {
 	access_token_version: number | null,
 	/**  Assign users or groups in Enterprise applications → Users and groups. */
 	assign_users: boolean,
+	/**
+	 *  ID tokens from the authorization endpoint (Authentication → "ID tokens
+	 *  (used for implicit and hybrid flows)"): the product asks for
+	 *  `response_type` with `id_token` (docs/entra.md#errors 700054).
+	 */
+	implicit_id_token: boolean,
 	/**  Notes the admin must read (with their sources). */
 	notes: string[],
 };
