@@ -70,7 +70,12 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByRole('tab', { name: /Findings/ }).click();
       await page.screenshot({ path: path.join(SCREENS, `inspect-findings-${scheme}.png`), fullPage: true });
       await page.getByRole('button', { name: 'Resolve through Microsoft Graph' }).click();
+      // The Graph the token goes to is the admin's to see and change: the
+      // issuer's cloud is suggested, never a host named inside the token.
+      await expect(page.getByLabel('Microsoft Graph address')).toHaveValue('https://graph.microsoft.com');
       await page.getByLabel(/Microsoft Graph access token/).fill('eyJ.graph.token');
+      await page.getByRole('form').or(page.locator('form.resolve')).first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SCREENS, `inspect-resolve-form-${scheme}.png`) });
       await page.getByRole('button', { name: 'Resolve groups' }).click();
       await page.getByLabel('Search groups').fill('bulk group 1');
       await page.getByTestId('group-list').scrollIntoViewIfNeeded();
