@@ -2,6 +2,7 @@
 //!
 //! Suites, in order:
 //! 1. invariants — `entrance-core` depends on no Tauri, wry or WebKit crate;
+//!    workflows  — actionlint over `.github/workflows/`;
 //! 2. rust       — unit and integration tests of every crate (incl. the
 //!    bindings-are-current test), inside a private D-Bus session with an
 //!    unlocked gnome-keyring so keychain tests meet a real Secret Service;
@@ -11,6 +12,9 @@
 //! 4. ui-unit    — `svelte-check` and Vitest;
 //! 4. ui-chromium — Playwright in Debian's headless Chromium (mock backend);
 //! 5. e2e        — WebDriver tests of the real app under Xvfb via tauri-driver.
+//!
+//! `cargo xtask test packages` runs only the package suite (release build,
+//! `.deb` install test); `cargo xtask test workflows` only actionlint.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
