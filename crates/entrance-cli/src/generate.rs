@@ -12,8 +12,7 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
-    #[value(name = "powershell")]
-    PowerShell,
+    Powershell,
     Elvish,
 }
 
@@ -23,7 +22,7 @@ impl From<Shell> for clap_complete::Shell {
             Shell::Bash => clap_complete::Shell::Bash,
             Shell::Zsh => clap_complete::Shell::Zsh,
             Shell::Fish => clap_complete::Shell::Fish,
-            Shell::PowerShell => clap_complete::Shell::PowerShell,
+            Shell::Powershell => clap_complete::Shell::PowerShell,
             Shell::Elvish => clap_complete::Shell::Elvish,
         }
     }

@@ -58,7 +58,7 @@ pub fn dist(args: &[&str]) -> Result<()> {
             "--install-test" => install_test = true,
             "--install-test-only" => only_install_test = true,
             "--prepare" => {
-                let config = prepare()?;
+                let config = prepare(true)?;
                 println!("{}", config.display());
                 return Ok(());
             }
@@ -102,7 +102,9 @@ pub fn build_packages() -> Result<Vec<PathBuf>> {
         "--package",
         "entrance-cli",
     ]))?;
-    let config_file = prepare()?;
+    // The CLI was built with the app above: building it alone would unify
+    // features differently and compile its dependencies again.
+    let config_file = prepare(false)?;
 
     step("Bundling the .deb and the .rpm (Tauri bundler)");
     let bundle_dir = target_dir().join("release/bundle");
@@ -134,13 +136,16 @@ pub fn build_packages() -> Result<Vec<PathBuf>> {
     Ok(packages.to_vec())
 }
 
-/// Builds the release CLI, generates its completions and man page under
-/// `target/dist/share/`, and writes `target/dist/tauri.dist.conf.json`, the
-/// bundle configuration that puts them into the Linux packages; returns its
-/// path. The release workflow passes it to `tauri build --config`.
-pub fn prepare() -> Result<PathBuf> {
-    step("Building the release CLI");
-    run(util::cargo().args(["build", "--release", "--package", "entrance-cli"]))?;
+/// Builds the release CLI (when `build_cli`), generates its completions and
+/// man page under `target/dist/share/`, and writes
+/// `target/dist/tauri.dist.conf.json`, the bundle configuration that puts
+/// them into the Linux packages; returns its path. The release workflow
+/// passes it to `tauri build --config`.
+pub fn prepare(build_cli: bool) -> Result<PathBuf> {
+    if build_cli {
+        step("Building the release CLI");
+        run(util::cargo().args(["build", "--release", "--package", "entrance-cli"]))?;
+    }
     let cli = target_dir()
         .join("release")
         .join(format!("entrance{}", std::env::consts::EXE_SUFFIX));
@@ -378,4 +383,46 @@ fn is_installed(package: &str) -> bool {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).starts_with("ii"))
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_packages_ship_the_cli_its_completions_and_its_man_page() {
+        let config = bundle_config(Path::new("/t/release/entrance"), Path::new("/t/dist"));
+        for kind in ["deb", "rpm"] {
+            let files = &config["bundle"]["linux"][kind]["files"];
+            assert_eq!(files["/usr/bin/entrance"], "/t/release/entrance");
+            assert_eq!(
+                files["/usr/share/man/man1/entrance.1.gz"],
+                "/t/dist/share/man/man1/entrance.1.gz"
+            );
+            assert_eq!(
+                files["/usr/share/bash-completion/completions/entrance"],
+                "/t/dist/share/bash-completion/completions/entrance"
+            );
+            assert_eq!(files.as_object().map(|m| m.len()), Some(5), "{files}");
+        }
+    }
+
+    /// The committed bundle configuration declares what the app links
+    /// against beyond what the bundler adds (WebKitGTK, GTK).
+    #[test]
+    fn the_packages_declare_the_keychain_libraries() {
+        let text = std::fs::read_to_string(util::root().join("src-tauri/tauri.conf.json"))
+            .expect("tauri.conf.json");
+        let conf: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let deb = conf["bundle"]["linux"]["deb"]["depends"].to_string();
+        let rpm = conf["bundle"]["linux"]["rpm"]["depends"].to_string();
+        for (list, wanted) in [
+            (&deb, "libsecret-1-0"),
+            (&deb, "libdbus-1-3"),
+            (&rpm, "libsecret"),
+            (&rpm, "webkit2gtk4.1"),
+        ] {
+            assert!(list.contains(wanted), "{wanted} missing from {list}");
+        }
+    }
 }

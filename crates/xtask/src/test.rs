@@ -622,6 +622,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn actionlint_problems_are_counted_per_line() {
+        let clean = parse_actionlint("");
+        assert_eq!((clean.0, clean.1), (1, 0));
+        let text = "/r/.github/workflows/release.yml:47:15: runtime \"node20\" is deprecated [action]\n   |\n47 |       - uses: actions/checkout@v4\n.github/workflows/ci.yml:3:1: unexpected key [syntax-check]\n";
+        let (passed, failed, summary) = parse_actionlint(text);
+        assert_eq!((passed, failed), (0, 2));
+        assert_eq!(summary, "actionlint: 2 problem(s)");
+    }
+
+    #[test]
     fn the_failed_test_targets_are_read_from_cargo_s_advice() {
         let log = "test result: FAILED. 0 passed; 1 failed\n\
                    error: test failed, to rerun pass `-p entrance-e2e --test e2e_inspect`\n\
