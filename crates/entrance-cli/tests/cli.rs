@@ -147,3 +147,49 @@ fn the_man_page_documents_the_subcommands() {
     }
     assert!(page.contains(env!("CARGO_PKG_VERSION")));
 }
+
+/// The one colour rule, end to end: `entrance diagnose` on a terminal (a
+/// pseudo-terminal from util-linux `script`) colours its status words; with
+/// `NO_COLOR`, `TERM=dumb` or through a pipe it prints plain text.
+#[test]
+fn colour_only_on_a_terminal_without_no_color() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let diagnose = format!(
+        "{} diagnose --authority http://127.0.0.1:9/contoso/v2.0 --client-id 33333333-0000-4000-8000-000000000005",
+        env!("CARGO_BIN_EXE_entrance")
+    );
+    let on_a_terminal = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &diagnose, "/dev/null"])
+            .env_remove("NO_COLOR")
+            .env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("script runs");
+        stdout(&out)
+    };
+    let coloured = on_a_terminal(&[]);
+    assert!(
+        coloured.contains("\x1b[32mpassed"),
+        "no colour on a terminal:\n{coloured}"
+    );
+    for env in [&[("NO_COLOR", "1")][..], &[("TERM", "dumb")][..]] {
+        let plain = on_a_terminal(env);
+        assert!(plain.contains("passed "), "{env:?}: {plain}");
+        assert!(!plain.contains('\x1b'), "colour despite {env:?}:\n{plain}");
+    }
+    // An empty NO_COLOR does not count (no-color.org).
+    assert!(on_a_terminal(&[("NO_COLOR", "")]).contains("\x1b[32m"));
+    let piped = Command::new("sh")
+        .args(["-c", &diagnose])
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color")
+        .output()
+        .expect("sh runs");
+    assert!(stderr(&piped).contains("passed "));
+    assert!(!stderr(&piped).contains('\x1b'), "colour into a pipe");
+}
