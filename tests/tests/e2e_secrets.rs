@@ -195,9 +195,10 @@ fn dismiss_dialog(title: &str) -> Result<()> {
         if !id.is_empty() {
             let status = Command::new("xdotool")
                 .args([
-                    "windowactivate",
-                    "--sync",
+                    "windowfocus",
                     &id,
+                    "sleep",
+                    "0.3",
                     "key",
                     "--clearmodifiers",
                     "Escape",

@@ -426,6 +426,9 @@ pub fn print_failure(f: &LoginFailure) {
     if let Some(b) = &f.blade {
         eprintln!("  where: {b}");
     }
+    if let Some(c) = &f.cli {
+        eprintln!("  cli: {c}");
+    }
     if let Some(t) = &f.trace_id {
         eprintln!(
             "  trace ID: {t}{}",

@@ -34,6 +34,7 @@ mod graph_token;
 mod input;
 mod inspect;
 mod login;
+mod registration;
 mod sandbox;
 mod secret;
 mod setup;
@@ -78,6 +79,8 @@ enum Command {
     Config(config::Args),
     /// Store, check and delete client secrets in the OS keychain.
     Secret(secret::Args),
+    /// Audit, repair or create the app registration through Microsoft Graph.
+    Registration(registration::Args),
     /// Run the built-in Entra-like sandbox tenant on 127.0.0.1.
     Sandbox(sandbox::Args),
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
@@ -123,6 +126,8 @@ fn run(command: &Command, json: bool) -> Result<ExitCode, Error> {
         Command::Secret(args) => secret::run(args, json).map(done),
         Command::Setup(args) => setup::run(args, json).map(done),
         Command::Config(args) => config::run(args, json).map(done),
+        // 1: findings or a failed step, 2: unusable input.
+        Command::Registration(args) => registration::run(args, json),
         Command::Sandbox(args) => sandbox::run(args, json).map(done),
         Command::Completions(args) => generate::completions(args, crate::command()).map(done),
         Command::Man => generate::man(crate::command()).map(done),

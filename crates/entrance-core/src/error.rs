@@ -98,6 +98,10 @@ pub enum ErrorCode {
     /// Microsoft Graph could not be reached or answered with another error.
     #[serde(rename = "graph.failed")]
     GraphFailed,
+    /// The Microsoft Graph token lacks a permission the action needs; the
+    /// message names it.
+    #[serde(rename = "graph.permission_missing")]
+    GraphPermissionMissing,
     /// The saved setup profiles file cannot be read; it was not overwritten.
     #[serde(rename = "profiles.corrupt")]
     ProfilesCorrupt,
@@ -131,6 +135,7 @@ impl ErrorCode {
         ErrorCode::GraphForbidden,
         ErrorCode::GraphUnauthorized,
         ErrorCode::GraphFailed,
+        ErrorCode::GraphPermissionMissing,
         ErrorCode::ProfilesCorrupt,
     ];
 
@@ -162,6 +167,7 @@ impl ErrorCode {
             ErrorCode::GraphForbidden => "graph.forbidden",
             ErrorCode::GraphUnauthorized => "graph.unauthorized",
             ErrorCode::GraphFailed => "graph.failed",
+            ErrorCode::GraphPermissionMissing => "graph.permission_missing",
             ErrorCode::ProfilesCorrupt => "profiles.corrupt",
         }
     }
@@ -237,6 +243,20 @@ pub enum Error {
         detail: String,
         fix: Option<String>,
     },
+    /// The Microsoft Graph token lacks a permission an action needs: read
+    /// from the token's `scp`/`roles` before asking, or inferred after a 403
+    /// (Graph does not name it, docs/graph.md#permission-errors).
+    #[error("the Microsoft Graph token lacks {permission} ({kind}), which is needed to {action}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    GraphPermissionMissing {
+        /// The least-privileged permission that would do (`Application.ReadWrite.All`).
+        permission: String,
+        /// What Entrance was about to do.
+        action: String,
+        /// `delegated` (a user's token, `scp`) or `application` (app-only, `roles`).
+        kind: String,
+        /// What Graph said, when it refused.
+        detail: Option<String>,
+    },
     /// A bug: an invariant did not hold.
     #[error("internal error: {0}")]
     Internal(String),
@@ -271,6 +291,7 @@ impl Error {
             Error::Graph { status: 403, .. } => ErrorCode::GraphForbidden,
             Error::Graph { status: 401, .. } => ErrorCode::GraphUnauthorized,
             Error::Graph { .. } => ErrorCode::GraphFailed,
+            Error::GraphPermissionMissing { .. } => ErrorCode::GraphPermissionMissing,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -302,6 +323,11 @@ impl Error {
                 "Entrance left {path} untouched and kept a copy in {copy}. Repair the file, or move it aside (Setup → \"Start over\") to begin with no profiles."
             )),
             Error::Graph { fix, .. } => fix.clone(),
+            Error::GraphPermissionMissing { permission, kind, .. } => Some(if kind == "application" {
+                format!("In App registrations → the app that gets this token → API permissions: Add a permission → Microsoft Graph → Application permissions → {permission}, then \"Grant admin consent for <tenant>\" (a Privileged Role Administrator can). Get a new token afterwards.")
+            } else {
+                format!("In App registrations → the app that signs you in → API permissions: Add a permission → Microsoft Graph → Delegated permissions → {permission}, then \"Grant admin consent for <tenant>\", and sign in again. A delegated change also needs your directory role to allow it (Application Administrator or Cloud Application Administrator). An Azure CLI token carries only what the Azure CLI is pre-authorized for: use a token from an app you control (--graph-token-env).")
+            }),
             Error::Internal(_) => Some(
                 "This is a bug in Entrance. Please report it with the exported diagnosis.".into(),
             ),

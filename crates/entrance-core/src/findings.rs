@@ -98,6 +98,40 @@ finding_codes! {
     SignatureKidUnknown = "signature.kid_unknown",
     /// The signature cannot be checked (Graph token, no key location, keys unavailable…).
     SignatureUnverifiable = "signature.unverifiable",
+    /// No app registration has this Application (client) ID in the tenant.
+    RegistrationNotFound = "registration.not_found",
+    /// A redirect URI the product sends is not registered.
+    RegistrationRedirectMissing = "registration.redirect_missing",
+    /// A redirect URI is registered under the wrong platform (Web / SPA / Mobile and desktop).
+    RegistrationRedirectWrongPlatform = "registration.redirect_wrong_platform",
+    /// An app role the product maps is not defined.
+    RegistrationAppRoleMissing = "registration.app_role_missing",
+    /// An app role's value differs from what the product matches (case, spaces) or it is disabled.
+    RegistrationAppRoleValue = "registration.app_role_value",
+    /// The groups claim the product reads is not configured.
+    RegistrationGroupsClaimMissing = "registration.groups_claim_missing",
+    /// `api.requestedAccessTokenVersion` is not what the product needs.
+    RegistrationTokenVersion = "registration.token_version",
+    /// The Application ID URI the product's scope names is missing.
+    RegistrationIdentifierUriMissing = "registration.identifier_uri_missing",
+    /// The scope the product requests is not exposed (Expose an API).
+    RegistrationScopeMissing = "registration.scope_missing",
+    /// A Microsoft Graph permission the product needs is not requested (API permissions).
+    RegistrationPermissionMissing = "registration.permission_missing",
+    /// Admin consent for a needed permission has not been granted.
+    RegistrationConsentMissing = "registration.consent_missing",
+    /// The supported account types do not allow the authority the product uses.
+    RegistrationSignInAudience = "registration.sign_in_audience",
+    /// ID tokens from the authorization endpoint (implicit/hybrid) are needed but off.
+    RegistrationIdTokenIssuance = "registration.id_token_issuance",
+    /// Assignment is required but nobody is assigned.
+    RegistrationAssignmentNone = "registration.assignment_none",
+    /// The client secret has expired.
+    RegistrationSecretExpired = "registration.secret_expired",
+    /// The client secret expires within 30 days.
+    RegistrationSecretExpiring = "registration.secret_expiring",
+    /// The saved secret matches none of the registration's secrets (its hint).
+    RegistrationSecretHintMismatch = "registration.secret_hint_mismatch",
 }
 
 impl std::fmt::Display for FindingCode {

@@ -12,6 +12,7 @@
 
 pub mod aadsts;
 pub mod about;
+pub mod app;
 pub mod claims;
 pub mod diagnose;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod login;
 pub mod paths;
 pub mod profiles;
 pub mod redact;
+pub mod registration;
 pub mod secrets;
 pub mod targets;
 pub mod token;

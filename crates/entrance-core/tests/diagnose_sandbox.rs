@@ -612,15 +612,7 @@ async fn generic_provider() -> (String, tokio::task::JoinHandle<()>) {
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let doc = json!({
-        "issuer": base,
-        "authorization_endpoint": format!("{base}/authorize"),
-        "token_endpoint": format!("{base}/token"),
-        "jwks_uri": format!("{base}/jwks"),
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-    });
+    let doc = support::openid_configuration(&base);
     let app = Router::new()
         .route(
             "/.well-known/openid-configuration",

@@ -17,7 +17,7 @@
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use entrance_core::aadsts::{find_codes, EntraError};
+use entrance_core::aadsts::{explain, find_codes, EntraError, TextFacts};
 use entrance_core::inspect::{inspect, InspectOptions, TargetNeeds};
 use entrance_core::token::recognize;
 use proptest::prelude::*;
@@ -379,7 +379,10 @@ proptest! {
             prop_assert_eq!(inspection.tokens.len(), pasted.items.len());
             prop_assert!(serde_json::to_string(&inspection).is_ok());
         }
-        let _ = find_codes(&text);
+        let facts = TextFacts::from_text(&text);
+        for found in find_codes(&text) {
+            let _ = explain(found.code, &facts.situation(Some("authentik")));
+        }
         let _ = EntraError::parse(&text);
     }
 }

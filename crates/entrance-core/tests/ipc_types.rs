@@ -2,7 +2,7 @@
 //! they must export to TypeScript as the app's bindings do (no BigInt-style
 //! integers, serde phases off).
 
-use entrance_core::aadsts::{AadstsEntry, EntraError, FoundCode};
+use entrance_core::aadsts::{AadstsEntry, EntraError, Explanation, FoundCode};
 use entrance_core::claims::{ClaimInfo, DirectoryRole};
 use entrance_core::findings::Finding;
 use entrance_core::inspect::{InspectOptions, Inspection};
@@ -15,6 +15,7 @@ fn inspector_types_export_to_typescript() {
         .register::<Finding>()
         .register::<AadstsEntry>()
         .register::<FoundCode>()
+        .register::<Explanation>()
         .register::<EntraError>()
         .register::<ClaimInfo>()
         .register::<DirectoryRole>();
@@ -29,6 +30,9 @@ fn inspector_types_export_to_typescript() {
         "ClaimExplanation",
         "AadstsEntry",
         "EntraError",
+        "ProductNote",
+        "ReferenceCode",
+        "Explanation",
     ] {
         assert!(ts.contains(name), "{name} missing from:\n{ts}");
     }

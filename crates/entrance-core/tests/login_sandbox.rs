@@ -214,6 +214,13 @@ async fn a_secret_id_instead_of_the_value_is_7000215_explained() {
         "the secret's saved name: {fix}"
     );
     assert!(r.cause.is_some());
+    assert!(
+        r.cli
+            .as_deref()
+            .is_some_and(|c| c.starts_with("az ad app credential reset")),
+        "the az equivalent: {:?}",
+        r.cli
+    );
     assert!(r.trace_id.is_some(), "Entra's trace ID is kept");
     assert!(
         visit.page.contains("AADSTS7000215") && visit.page.contains("Secret ID"),

@@ -2,6 +2,8 @@
 //! tokens, local processes. Each test reproduces one attack and checks that
 //! it fails.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -23,15 +25,7 @@ async fn echoing_provider() -> String {
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let doc = json!({
-        "issuer": base,
-        "authorization_endpoint": format!("{base}/authorize"),
-        "token_endpoint": format!("{base}/token"),
-        "jwks_uri": format!("{base}/jwks"),
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-    });
+    let doc = support::openid_configuration(&base);
     let app = Router::new()
         .route(
             "/.well-known/openid-configuration",
@@ -146,16 +140,7 @@ async fn an_endless_token_endpoint_answer_is_cut_off_and_explained() {
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let doc = serde_json::json!({
-        "issuer": base,
-        "authorization_endpoint": format!("{base}/authorize"),
-        "token_endpoint": format!("{base}/token"),
-        "jwks_uri": format!("{base}/jwks"),
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-    })
-    .to_string();
+    let doc = support::openid_configuration(&base).to_string();
     tokio::spawn(async move {
         while let Ok((mut s, _)) = listener.accept().await {
             let doc = doc.clone();

@@ -719,6 +719,31 @@ pub fn missing_consent(
     out
 }
 
+/// Records an interactive sign-in for Graph's sign-in logs (signin-list):
+/// `status.errorCode` 0 on success, else the AADSTS code and its message.
+fn record_sign_in(
+    st: &Arc<AppState>,
+    user: &crate::scenario::User,
+    app: &crate::scenario::Application,
+    tenant_id: &str,
+    trace: &Trace,
+    error: Option<&StsError>,
+) {
+    crate::store::lock(&st.store.sign_ins).push(crate::store::SignIn {
+        id: uuid::Uuid::new_v4().to_string(),
+        created: trace.now,
+        user_oid: user.id.to_ascii_lowercase(),
+        user_principal_name: user.user_principal_name.clone(),
+        user_display_name: user.display_name.clone(),
+        app_id: app.app_id.to_ascii_lowercase(),
+        app_display_name: app.display_name.clone(),
+        tenant_id: tenant_id.to_ascii_lowercase(),
+        error_code: error.map_or(0, |e| e.code),
+        failure_reason: error.map_or_else(|| "Other.".to_string(), |e| e.message.clone()),
+        correlation_id: trace.correlation_id.clone(),
+    });
+}
+
 /// After the user is known: assignment (50105), consent (65001 / consent
 /// page), then the response.
 fn finish(
@@ -746,6 +771,7 @@ fn finish(
                     &app.app_id,
                     &user.user_principal_name,
                 );
+                record_sign_in(st, user, app, &tenant_id, trace, Some(&e));
                 return redirect_error(&req, e, trace);
             }
         }
@@ -754,6 +780,14 @@ fn finish(
     };
     let force = req.prompt.as_deref() == Some("consent");
     if missing.is_empty() && !force {
+        {
+            let dir = st.dir();
+            if let (Some(user), Some(app)) =
+                (dir.user_by_oid(&session.user_oid), dir.app(&req.client_id))
+            {
+                record_sign_in(st, user, app, &tenant_id, trace, None);
+            }
+        }
         return respond(st, &req, &session, &tenant_id, trace);
     }
     let needs_admin = {

@@ -99,6 +99,21 @@ pub const GRAPH_SCOPES: &[GraphScope] = &[
         id: "bdfbf15f-ee85-4955-8675-146e8e5296b5",
         admin: true,
     },
+    GraphScope {
+        value: "AppRoleAssignment.ReadWrite.All",
+        id: "84bccea3-f856-4a8a-967b-dbe0a3d53a64",
+        admin: true,
+    },
+    GraphScope {
+        value: "DelegatedPermissionGrant.ReadWrite.All",
+        id: "41ce6ca6-6826-4807-84f1-1c82854f7ee5",
+        admin: true,
+    },
+    GraphScope {
+        value: "AuditLog.Read.All",
+        id: "e4c9e354-4dc5-45b8-9e7c-e1393b0b1a20",
+        admin: true,
+    },
 ];
 
 /// Graph application permissions (app roles) the sandbox knows. IDs as seen
@@ -119,6 +134,15 @@ pub const GRAPH_APP_ROLES: &[(&str, &str)] = &[
     ("Group.Read.All", "5b567255-7703-4780-807c-7be8301ae99b"),
     ("User.Read.All", "df021288-bdef-4463-88db-98f22de89214"),
     ("Directory.Read.All", "7ab1d382-f21e-4acd-a863-ba3e13f7da61"),
+    (
+        "AppRoleAssignment.ReadWrite.All",
+        "06b708a9-e830-4db3-a914-8e69da51d44f",
+    ),
+    (
+        "DelegatedPermissionGrant.ReadWrite.All",
+        "8e8e4742-1d95-4f68-9d56-6ee75648c72a",
+    ),
+    ("AuditLog.Read.All", "b0afded3-3588-46d8-8b3d-9842eff778da"),
 ];
 
 /// A Graph delegated permission by value (case-insensitive, as Entra treats scopes).
@@ -231,16 +255,38 @@ impl DirGroup {
     }
 }
 
-/// A resolved delegated/application consent.
+/// A resolved delegated/application consent: Graph's `oauth2PermissionGrant`
+/// (delegated `scopes`) and the client's app role assignments on the
+/// resource (application `roles`).
 #[derive(Debug, Clone)]
-struct Grant {
-    client: String,
-    tenant_id: String,
-    resource: Resource,
-    scopes: Vec<String>,
-    roles: Vec<String>,
+pub struct Grant {
+    /// The `oauth2PermissionGrant`'s `id`.
+    pub id: String,
+    /// The client's appId.
+    pub client: String,
+    pub tenant_id: String,
+    pub resource: Resource,
+    pub scopes: Vec<String>,
+    pub roles: Vec<String>,
     /// `None` = AllPrincipals; `Some(oid)` = that user's consent.
-    principal: Option<String>,
+    pub principal: Option<String>,
+}
+
+impl Grant {
+    fn derive_id(
+        client: &str,
+        tenant_id: &str,
+        resource: &Resource,
+        principal: Option<&str>,
+    ) -> String {
+        Directory::derived_id(&[
+            "grant",
+            &client.to_ascii_lowercase(),
+            &tenant_id.to_ascii_lowercase(),
+            resource.app_id(),
+            principal.unwrap_or(""),
+        ])
+    }
 }
 
 /// The running directory.
@@ -251,6 +297,10 @@ pub struct Directory {
     group_index: HashMap<String, usize>,
     user_direct: Vec<Vec<usize>>,
     grants: Vec<Grant>,
+    /// Apps created through `POST /applications` that have no service
+    /// principal yet (application-post-applications: creating an app does
+    /// not create its service principal; serviceprincipal-post-serviceprincipals does).
+    without_sp: HashSet<String>,
 }
 
 impl Directory {
@@ -339,6 +389,7 @@ impl Directory {
             group_index,
             user_direct,
             grants: Vec::new(),
+            without_sp: HashSet::new(),
         };
         dir.grants = dir.resolve_grants();
         dir
@@ -376,6 +427,7 @@ impl Directory {
                     .map(|u| u.id.to_ascii_lowercase()),
             };
             out.push(Grant {
+                id: Grant::derive_id(&client.app_id, &tenant_id, &resource, principal.as_deref()),
                 client: client.app_id.to_ascii_lowercase(),
                 tenant_id,
                 resource,
@@ -575,13 +627,15 @@ impl Directory {
             .is_some_and(|h| h.eq_ignore_ascii_case(tenant_id));
         match declared {
             Some(sp) => Some(SpView::from_declared(sp, app, tenant_id)),
-            None if home => Some(SpView {
-                id: Directory::derived_id(&["sp", &app.app_id.to_ascii_lowercase(), tenant_id]),
-                app_id: app.app_id.to_ascii_lowercase(),
-                app_role_assignment_required: false,
-                account_enabled: true,
-                assignments: Vec::new(),
-            }),
+            None if home && !self.without_sp.contains(&app.app_id.to_ascii_lowercase()) => {
+                Some(SpView {
+                    id: Directory::derived_id(&["sp", &app.app_id.to_ascii_lowercase(), tenant_id]),
+                    app_id: app.app_id.to_ascii_lowercase(),
+                    app_role_assignment_required: false,
+                    account_enabled: true,
+                    assignments: Vec::new(),
+                })
+            }
             None => None,
         }
     }
@@ -631,7 +685,7 @@ impl Directory {
             })
             .map(|r| r.role.clone())
             .collect();
-        if let Some(sp) = self.service_principal(&app.app_id, tenant_id) {
+        if let Some(sp) = self.service_principal_full(&app.app_id, tenant_id) {
             let direct: HashSet<&str> = self
                 .direct_groups(user)
                 .iter()
@@ -868,7 +922,9 @@ impl Directory {
         scopes: Vec<String>,
         principal: Option<String>,
     ) {
+        let id = Grant::derive_id(client_id, tenant_id, &resource, principal.as_deref());
         self.grants.push(Grant {
+            id,
             client: client_id.to_ascii_lowercase(),
             tenant_id: tenant_id.to_ascii_lowercase(),
             resource,
@@ -957,6 +1013,322 @@ impl Directory {
                 .collect();
         }
         Some(sp)
+    }
+}
+
+/// Why a directory write was refused (the Graph error's code and message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteError {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl WriteError {
+    fn bad(message: impl Into<String>) -> WriteError {
+        WriteError {
+            status: 400,
+            code: "Request_BadRequest",
+            message: message.into(),
+        }
+    }
+    fn not_found(what: &str) -> WriteError {
+        WriteError {
+            status: 404,
+            code: "Request_ResourceNotFound",
+            message: format!("Resource '{what}' does not exist or one of its queried reference-property objects are not present."),
+        }
+    }
+}
+
+/// What a service principal object ID names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpRef {
+    /// Microsoft Graph's own service principal in a tenant.
+    Graph { tenant_id: String },
+    /// An app registration's service principal in a tenant.
+    App { app_id: String, tenant_id: String },
+}
+
+/// Changes made through Microsoft Graph while the sandbox runs
+/// (docs/graph.md lists each endpoint and its Microsoft Learn page).
+impl Directory {
+    /// An app registration by its object ID.
+    pub fn app_by_object_id(&self, object_id: &str) -> Option<&Application> {
+        self.scenario
+            .applications
+            .iter()
+            .find(|a| a.object_id.eq_ignore_ascii_case(object_id))
+    }
+
+    /// `POST /applications`: the registration exists, its service principal
+    /// does not until `POST /servicePrincipals` (application-post-applications).
+    pub fn add_application(&mut self, app: Application) {
+        self.without_sp.insert(app.app_id.to_ascii_lowercase());
+        self.scenario.applications.push(app);
+    }
+
+    /// The service principal with this object ID, in any tenant.
+    pub fn sp_by_id(&self, id: &str) -> Option<SpRef> {
+        for t in &self.scenario.tenants {
+            let tid = t.id.to_ascii_lowercase();
+            if Directory::graph_sp_id(&tid).eq_ignore_ascii_case(id) {
+                return Some(SpRef::Graph { tenant_id: tid });
+            }
+            for a in &self.scenario.applications {
+                if self
+                    .service_principal(&a.app_id, &tid)
+                    .is_some_and(|sp| sp.id.eq_ignore_ascii_case(id))
+                {
+                    return Some(SpRef::App {
+                        app_id: a.app_id.to_ascii_lowercase(),
+                        tenant_id: tid,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// `POST /servicePrincipals {appId}` (serviceprincipal-post-serviceprincipals).
+    /// An app that already has one in the tenant is refused (the error code
+    /// for a duplicate is unconfirmed in the reference).
+    pub fn create_service_principal(
+        &mut self,
+        app_id: &str,
+        tenant_id: &str,
+    ) -> Result<SpView, WriteError> {
+        let Some(app) = self.app(app_id) else {
+            return Err(WriteError::bad(format!(
+                "The appId '{app_id}' of the service principal does not reference a valid application object."
+            )));
+        };
+        let app_id = app.app_id.to_ascii_lowercase();
+        if self.service_principal(&app_id, tenant_id).is_some() {
+            return Err(WriteError {
+                status: 409,
+                code: "Request_MultipleObjectsWithSameKeyValue",
+                message: "The service principal cannot be created because one already exists for this application in this tenant.".into(),
+            });
+        }
+        self.without_sp.remove(&app_id);
+        self.scenario.service_principals.push(ServicePrincipal {
+            app: app_id.clone(),
+            tenant: Some(tenant_id.to_ascii_lowercase()),
+            id: Some(Directory::derived_id(&[
+                "sp",
+                &app_id,
+                &tenant_id.to_ascii_lowercase(),
+            ])),
+            app_role_assignment_required: false,
+            account_enabled: true,
+            assignments: Vec::new(),
+        });
+        self.service_principal(&app_id, tenant_id)
+            .ok_or_else(|| WriteError::not_found(&app_id))
+    }
+
+    /// The declared entry of a service principal, declaring the implicit one first.
+    fn sp_entry_mut(&mut self, app_id: &str, tenant_id: &str) -> Option<&mut ServicePrincipal> {
+        let sp = self.service_principal(app_id, tenant_id)?;
+        let pos = self.scenario.service_principals.iter().position(|d| {
+            self.scenario
+                .app(&d.app)
+                .is_some_and(|a| a.app_id.eq_ignore_ascii_case(app_id))
+                && match &d.tenant {
+                    Some(t) => self
+                        .scenario
+                        .tenant(t)
+                        .is_some_and(|t| t.id.eq_ignore_ascii_case(tenant_id)),
+                    None => self
+                        .app(app_id)
+                        .and_then(|a| self.home_tenant_id(a))
+                        .is_some_and(|h| h.eq_ignore_ascii_case(tenant_id)),
+                }
+        });
+        let pos = match pos {
+            Some(p) => p,
+            None => {
+                self.scenario.service_principals.push(ServicePrincipal {
+                    app: sp.app_id.clone(),
+                    tenant: Some(tenant_id.to_ascii_lowercase()),
+                    id: Some(sp.id.clone()),
+                    app_role_assignment_required: sp.app_role_assignment_required,
+                    account_enabled: sp.account_enabled,
+                    assignments: Vec::new(),
+                });
+                self.scenario.service_principals.len() - 1
+            }
+        };
+        self.scenario.service_principals.get_mut(pos)
+    }
+
+    /// `PATCH /servicePrincipals/{id}` for "Assignment required?" (serviceprincipal-update).
+    pub fn set_assignment_required(
+        &mut self,
+        app_id: &str,
+        tenant_id: &str,
+        required: bool,
+    ) -> Result<(), WriteError> {
+        let sp = self
+            .sp_entry_mut(app_id, tenant_id)
+            .ok_or_else(|| WriteError::not_found(app_id))?;
+        sp.app_role_assignment_required = required;
+        Ok(())
+    }
+
+    /// Users and groups assigned to an app's service principal, with the
+    /// role value (`None` = Default Access): the declared assignments and
+    /// the users' own `appRoleAssignments`.
+    pub fn assignments_of(&self, app_id: &str, tenant_id: &str) -> Vec<(String, Option<String>)> {
+        let mut out = self
+            .service_principal_full(app_id, tenant_id)
+            .map(|sp| sp.assignments)
+            .unwrap_or_default();
+        for u in &self.scenario.users {
+            if !self.user_tenant_id(u).eq_ignore_ascii_case(tenant_id) {
+                continue;
+            }
+            for r in &u.app_role_assignments {
+                if self
+                    .scenario
+                    .app(&r.app)
+                    .is_some_and(|a| a.app_id.eq_ignore_ascii_case(app_id))
+                {
+                    out.push((u.id.to_ascii_lowercase(), Some(r.role.clone())));
+                }
+            }
+        }
+        out
+    }
+
+    /// `POST /servicePrincipals/{id}/appRoleAssignedTo` for a user or group
+    /// on an app (serviceprincipal-post-approleassignedto). `role` is the
+    /// app role's value; `None` = Default Access.
+    pub fn assign(
+        &mut self,
+        app_id: &str,
+        tenant_id: &str,
+        principal_id: &str,
+        role: Option<String>,
+    ) -> Result<(), WriteError> {
+        let known = self.user_by_oid(principal_id).is_some() || self.group(principal_id).is_some();
+        if !known {
+            return Err(WriteError::not_found(principal_id));
+        }
+        let principal = principal_id.to_ascii_lowercase();
+        if self
+            .assignments_of(app_id, tenant_id)
+            .iter()
+            .any(|(p, r)| p == &principal && r == &role)
+        {
+            return Err(WriteError::bad(
+                "Permission being assigned already exists on the object",
+            ));
+        }
+        let sp = self
+            .sp_entry_mut(app_id, tenant_id)
+            .ok_or_else(|| WriteError::not_found(app_id))?;
+        sp.assignments
+            .push(crate::scenario::Assignment { principal, role });
+        Ok(())
+    }
+
+    /// Every consent recorded for a client in a tenant.
+    pub fn grants_of(&self, client_app_id: &str, tenant_id: &str) -> Vec<&Grant> {
+        self.grants
+            .iter()
+            .filter(|g| {
+                g.client.eq_ignore_ascii_case(client_app_id)
+                    && g.tenant_id.eq_ignore_ascii_case(tenant_id)
+            })
+            .collect()
+    }
+
+    /// A consent by its `oauth2PermissionGrant` ID.
+    pub fn grant_by_id(&self, id: &str) -> Option<&Grant> {
+        self.grants.iter().find(|g| g.id.eq_ignore_ascii_case(id))
+    }
+
+    /// `POST /oauth2PermissionGrants` (oauth2permissiongrant-post): one grant
+    /// per client, resource, consent type and principal; a second one is refused.
+    pub fn add_delegated_grant(
+        &mut self,
+        client_app_id: &str,
+        tenant_id: &str,
+        resource: Resource,
+        scopes: Vec<String>,
+        principal: Option<String>,
+    ) -> Result<String, WriteError> {
+        let principal = principal.map(|p| p.to_ascii_lowercase());
+        let id = Grant::derive_id(client_app_id, tenant_id, &resource, principal.as_deref());
+        if self
+            .grants
+            .iter()
+            .any(|g| g.id == id && !g.scopes.is_empty())
+        {
+            return Err(WriteError {
+                status: 409,
+                code: "Request_MultipleObjectsWithSameKeyValue",
+                message: "Permission entry already exists.".into(),
+            });
+        }
+        if let Some(g) = self.grants.iter_mut().find(|g| g.id == id) {
+            g.scopes = scopes;
+        } else {
+            self.grants.push(Grant {
+                id: id.clone(),
+                client: client_app_id.to_ascii_lowercase(),
+                tenant_id: tenant_id.to_ascii_lowercase(),
+                resource,
+                scopes,
+                roles: Vec::new(),
+                principal,
+            });
+        }
+        Ok(id)
+    }
+
+    /// `PATCH /oauth2PermissionGrants/{id} {scope}` (oauth2permissiongrant-update).
+    pub fn set_grant_scopes(&mut self, id: &str, scopes: Vec<String>) -> Result<(), WriteError> {
+        let g = self
+            .grants
+            .iter_mut()
+            .find(|g| g.id.eq_ignore_ascii_case(id))
+            .ok_or_else(|| WriteError::not_found(id))?;
+        g.scopes = scopes;
+        Ok(())
+    }
+
+    /// An application permission granted to a client: `POST
+    /// /servicePrincipals/{resource}/appRoleAssignedTo {principalId: client SP}`.
+    pub fn add_app_role_grant(
+        &mut self,
+        client_app_id: &str,
+        tenant_id: &str,
+        resource: Resource,
+        role: String,
+    ) -> Result<(), WriteError> {
+        let id = Grant::derive_id(client_app_id, tenant_id, &resource, None);
+        if let Some(g) = self.grants.iter_mut().find(|g| g.id == id) {
+            if g.roles.contains(&role) {
+                return Err(WriteError::bad(
+                    "Permission being assigned already exists on the object",
+                ));
+            }
+            g.roles.push(role);
+        } else {
+            self.grants.push(Grant {
+                id,
+                client: client_app_id.to_ascii_lowercase(),
+                tenant_id: tenant_id.to_ascii_lowercase(),
+                resource,
+                scopes: Vec::new(),
+                roles: vec![role],
+                principal: None,
+            });
+        }
+        Ok(())
     }
 }
 

@@ -13,6 +13,17 @@
 //!   back with limited information (the doc's `limited-info` note).
 //! - `/applications(appId='…')` GET/PATCH, `/servicePrincipals(appId='…')` —
 //!   Application.Read.All / Application.ReadWrite.All (docs/entra.md#azure-cli-and-graph-equivalents).
+//! - Registration repair and creation (docs/graph.md; learn.microsoft.com/graph/api/<page>):
+//!   `POST /applications` (application-post-applications), `addPassword` /
+//!   `removePassword` (application-addpassword, application-removepassword),
+//!   `POST/GET/PATCH /servicePrincipals` (serviceprincipal-post-serviceprincipals,
+//!   serviceprincipal-get, serviceprincipal-update), `appRoleAssignedTo`
+//!   (serviceprincipal-post-approleassignedto, serviceprincipal-list-approleassignedto),
+//!   `oauth2PermissionGrants` (oauth2permissiongrant-post, oauth2permissiongrant-update,
+//!   serviceprincipal-list-oauth2permissiongrants), `users/{id}/appRoleAssignments`
+//!   (user-list-approleassignments), `auditLogs/signIns` (signin-list: the
+//!   sandbox's interactive sign-ins, AuditLog.Read.All) and JSON batching (json-batching).
+//!   A delegated write also needs a directory role that may manage apps.
 //! - Errors: `{"error": {"code", "message", "innerError": {"date",
 //!   "request-id", "client-request-id"}}}` with 401 `InvalidAuthenticationToken`
 //!   and 403 `Authorization_RequestDenied` (Graph errors.md).
@@ -31,7 +42,10 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use crate::clock::{graph_date, iso8601, parse_rfc3339};
-use crate::directory::{DirGroup, Directory, GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SCOPES};
+use crate::directory::{
+    DirGroup, Directory, Grant, Resource, SpRef, WriteError, GRAPH_APP_ID, GRAPH_APP_ROLES,
+    GRAPH_SCOPES,
+};
 use crate::scenario::{
     AppRole, Application, OptionalClaims, PermissionScope, RequiredResourceAccess, User,
 };
@@ -237,6 +251,23 @@ const APPS_READ: &[&str] = &[
     "Directory.Read.All",
 ];
 const APPS_WRITE: &[&str] = &["Application.ReadWrite.All"];
+/// serviceprincipal-post-approleassignedto: AppRoleAssignment.ReadWrite.All (least), Directory.ReadWrite.All.
+const ASSIGN_WRITE: &[&str] = &["AppRoleAssignment.ReadWrite.All", "Directory.ReadWrite.All"];
+/// serviceprincipal-list-oauth2permissiongrants / oauth2permissiongrant-list.
+const GRANTS_READ: &[&str] = &[
+    "DelegatedPermissionGrant.Read.All",
+    "DelegatedPermissionGrant.ReadWrite.All",
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+];
+/// oauth2permissiongrant-post / -update: DelegatedPermissionGrant.ReadWrite.All (least), Directory.ReadWrite.All.
+const GRANTS_WRITE: &[&str] = &[
+    "DelegatedPermissionGrant.ReadWrite.All",
+    "Directory.ReadWrite.All",
+];
+/// JSON batching: at most 20 requests per batch (json-batching).
+const BATCH_LIMIT: usize = 20;
 
 /// Graph under `/graph/…` on the main listener.
 pub async fn main_listener(
@@ -252,6 +283,9 @@ pub async fn main_listener(
         .unwrap_or(uri.path())
         .to_string();
     let base = format!("{}/graph", st.base);
+    if method == Method::POST && path == "/v1.0/$batch" {
+        return batch(&st, &headers, &body, base).await;
+    }
     dispatch(&st, method, &path, uri.query(), &headers, &body, base)
 }
 
@@ -264,7 +298,95 @@ pub async fn own_listener(
     body: Bytes,
 ) -> Response {
     let base = st.graph_base.clone();
+    if method == Method::POST && uri.path() == "/v1.0/$batch" {
+        return batch(&st, &headers, &body, base).await;
+    }
     dispatch(&st, method, uri.path(), uri.query(), &headers, &body, base)
+}
+
+/// `POST /$batch` (json-batching): up to 20 requests, run in order, each
+/// answered with its own status, headers and body; a request whose
+/// `dependsOn` failed is answered 424 Failed Dependency.
+async fn batch(st: &Arc<AppState>, headers: &HeaderMap, body: &Bytes, base: String) -> Response {
+    let rq = Req {
+        st,
+        headers,
+        base: base.clone(),
+    };
+    if let Err(r) = rq.caller() {
+        return *r;
+    }
+    let requests = match serde_json::from_slice::<Value>(body) {
+        Ok(v) => match v["requests"].as_array() {
+            Some(a) => a.clone(),
+            None => {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "Invalid batch payload format.",
+                )
+            }
+        },
+        Err(_) => {
+            return rq.error(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "Invalid batch payload format.",
+            )
+        }
+    };
+    if requests.len() > BATCH_LIMIT {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            &format!("The number of requests in the batch exceeds the limit of {BATCH_LIMIT}."),
+        );
+    }
+    let mut failed: Vec<String> = Vec::new();
+    let mut responses = Vec::new();
+    for r in &requests {
+        let id = r["id"].as_str().unwrap_or_default().to_string();
+        let depends: Vec<&str> = r["dependsOn"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if depends.iter().any(|d| failed.iter().any(|f| f == d)) {
+            failed.push(id.clone());
+            responses.push(json!({"id": id, "status": 424, "body": {"error": {"code": "FailedDependency", "message": "A request this request depends on failed."}}}));
+            continue;
+        }
+        let method = r["method"]
+            .as_str()
+            .and_then(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok())
+            .unwrap_or(Method::GET);
+        let url = r["url"].as_str().unwrap_or("/");
+        let (path, query) = match url.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (url, None),
+        };
+        let path = format!("/v1.0/{}", path.trim_start_matches('/'));
+        let inner = if r["body"].is_null() {
+            Bytes::new()
+        } else {
+            Bytes::from(r["body"].to_string())
+        };
+        let resp = dispatch(st, method, &path, query, headers, &inner, base.clone());
+        let status = resp.status().as_u16();
+        let bytes = axum::body::to_bytes(resp.into_body(), 4 * 1024 * 1024)
+            .await
+            .unwrap_or_default();
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if status >= 400 {
+            failed.push(id.clone());
+        }
+        let mut entry =
+            json!({"id": id, "status": status, "headers": {"Content-Type": "application/json"}});
+        if !body.is_null() {
+            entry["body"] = body;
+        }
+        responses.push(entry);
+    }
+    rq.ok(json!({"responses": responses}))
 }
 
 fn dispatch(
@@ -328,6 +450,61 @@ fn dispatch(
             Method::GET,
             ["v1.0", "users", id, rel @ ("memberOf" | "transitiveMemberOf"), "microsoft.graph.group"],
         ) => member_of(&rq, &caller, Some(id), rel, true, &q, path),
+        (Method::POST, ["v1.0", "applications"]) => create_application(&rq, &caller, body),
+        (Method::GET, ["v1.0", "applications"]) => list_applications(&rq, &caller, &q),
+        (Method::POST, ["v1.0", app, op @ ("addPassword" | "removePassword")])
+            if app.starts_with("applications(") =>
+        {
+            match key_of(app, "applications") {
+                Some(id) => password(&rq, &caller, &id, true, op, body),
+                None => bad_id(&rq),
+            }
+        }
+        (Method::POST, ["v1.0", "applications", id, op @ ("addPassword" | "removePassword")]) => {
+            password(&rq, &caller, id, false, op, body)
+        }
+        (Method::POST, ["v1.0", "servicePrincipals"]) => {
+            create_service_principal(&rq, &caller, body)
+        }
+        (Method::GET, ["v1.0", "servicePrincipals"]) => list_service_principals(&rq, &caller, &q),
+        (m @ (Method::GET | Method::PATCH), ["v1.0", "servicePrincipals", id]) => {
+            service_principal_by_id(&rq, &caller, m, id, body)
+        }
+        (m @ (Method::GET | Method::POST), ["v1.0", sp, "appRoleAssignedTo"]) => {
+            match sp_ref(&caller, sp) {
+                Some(r) => app_role_assigned_to(&rq, &caller, m, &r, body),
+                None => rq.not_found(sp),
+            }
+        }
+        (Method::GET, ["v1.0", sp, "oauth2PermissionGrants"]) => match sp_ref(&caller, sp) {
+            Some(r) => sp_grants(&rq, &caller, &r),
+            None => rq.not_found(sp),
+        },
+        (Method::GET, ["v1.0", "servicePrincipals", sp, "oauth2PermissionGrants"]) => {
+            match rq.st.dir().sp_by_id(sp) {
+                Some(r) => sp_grants(&rq, &caller, &r),
+                None => rq.not_found(sp),
+            }
+        }
+        (
+            m @ (Method::GET | Method::POST),
+            ["v1.0", "servicePrincipals", sp, "appRoleAssignedTo"],
+        ) => {
+            let found = rq.st.dir().sp_by_id(sp);
+            match found {
+                Some(r) => app_role_assigned_to(&rq, &caller, m, &r, body),
+                None => rq.not_found(sp),
+            }
+        }
+        (Method::GET, ["v1.0", "oauth2PermissionGrants"]) => list_grants(&rq, &caller, &q),
+        (Method::GET, ["v1.0", "auditLogs", "signIns"]) => sign_ins(&rq, &caller, &q),
+        (Method::POST, ["v1.0", "oauth2PermissionGrants"]) => create_grant(&rq, &caller, body),
+        (Method::PATCH, ["v1.0", "oauth2PermissionGrants", id]) => {
+            update_grant(&rq, &caller, id, body)
+        }
+        (Method::GET, ["v1.0", "users", id, "appRoleAssignments"]) => {
+            user_app_role_assignments(&rq, &caller, id)
+        }
         (m, ["v1.0", app]) if app.starts_with("applications(") => match key_of(app, "applications")
         {
             Some(id) => application(&rq, &caller, m, &id, true, body),
@@ -902,11 +1079,86 @@ fn service_principal(rq: &Req<'_>, caller: &Caller, app_id: &str) -> Response {
     }
     let dir = rq.st.dir();
     let tid = caller.tid.to_ascii_lowercase();
-    if app_id.eq_ignore_ascii_case(GRAPH_APP_ID) {
-        // Microsoft Graph's own service principal: the permission catalog (docs/entra.md#azure-cli-and-graph-equivalents).
-        return rq.ok(json!({
+    let r = if app_id.eq_ignore_ascii_case(GRAPH_APP_ID) {
+        SpRef::Graph { tenant_id: tid }
+    } else {
+        SpRef::App {
+            app_id: app_id.to_ascii_lowercase(),
+            tenant_id: tid,
+        }
+    };
+    match sp_json(rq, &dir, &r) {
+        Some(v) => rq.ok(v),
+        None => rq.not_found(app_id),
+    }
+}
+
+fn bad_id(rq: &Req<'_>) -> Response {
+    rq.error(
+        StatusCode::BAD_REQUEST,
+        "Request_BadRequest",
+        "Invalid object identifier.",
+    )
+}
+
+fn bad_body(rq: &Req<'_>) -> Response {
+    rq.error(
+        StatusCode::BAD_REQUEST,
+        "BadRequest",
+        "Unable to read JSON request payload.",
+    )
+}
+
+fn write_error(rq: &Req<'_>, e: WriteError) -> Response {
+    rq.error(
+        StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+        e.code,
+        &e.message,
+    )
+}
+
+fn created(body: Value) -> Response {
+    (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+fn json_body(body: &Bytes) -> Option<Value> {
+    match serde_json::from_slice(body) {
+        Ok(v @ Value::Object(_)) => Some(v),
+        _ => None,
+    }
+}
+
+/// A write: the application permission (or delegated scope) and, for a
+/// delegated token, a directory role that may manage apps (docs/graph.md#permission-errors).
+fn may_write(dir: &Directory, caller: &Caller, perms: &[&str]) -> bool {
+    if !caller.allows(perms, perms) {
+        return false;
+    }
+    match &caller.user_oid {
+        Some(oid) => dir
+            .user_by_oid(oid)
+            .is_some_and(|u| dir.can_admin_consent(u)),
+        None => true,
+    }
+}
+
+/// `servicePrincipals(appId='…')` in the caller's tenant.
+fn sp_ref(caller: &Caller, seg: &str) -> Option<SpRef> {
+    let app_id = key_of(seg, "servicePrincipals")?.to_ascii_lowercase();
+    let tenant_id = caller.tid.to_ascii_lowercase();
+    Some(if app_id.eq_ignore_ascii_case(GRAPH_APP_ID) {
+        SpRef::Graph { tenant_id }
+    } else {
+        SpRef::App { app_id, tenant_id }
+    })
+}
+
+/// The `servicePrincipal` object (serviceprincipal-get).
+fn sp_json(rq: &Req<'_>, dir: &Directory, r: &SpRef) -> Option<Value> {
+    match r {
+        SpRef::Graph { tenant_id } => Some(json!({
             "@odata.context": rq.context("servicePrincipals/$entity"),
-            "id": Directory::graph_sp_id(&tid),
+            "id": Directory::graph_sp_id(tenant_id),
             "appId": GRAPH_APP_ID,
             "displayName": "Microsoft Graph",
             "servicePrincipalType": "Application",
@@ -914,22 +1166,736 @@ fn service_principal(rq: &Req<'_>, caller: &Caller, app_id: &str) -> Response {
             "appRoleAssignmentRequired": false,
             "appRoles": GRAPH_APP_ROLES.iter().map(|(v, id)| json!({"id": id, "value": v, "allowedMemberTypes": ["Application"], "isEnabled": true})).collect::<Vec<_>>(),
             "oauth2PermissionScopes": GRAPH_SCOPES.iter().map(|s| json!({"id": s.id, "value": s.value, "type": if s.admin { "Admin" } else { "User" }, "isEnabled": true})).collect::<Vec<_>>(),
-        }));
+        })),
+        SpRef::App { app_id, tenant_id } => {
+            let app = dir.app(app_id)?;
+            let sp = dir.service_principal_full(app_id, tenant_id)?;
+            Some(json!({
+                "@odata.context": rq.context("servicePrincipals/$entity"),
+                "id": sp.id,
+                "appId": sp.app_id,
+                "displayName": app.display_name,
+                "servicePrincipalType": "Application",
+                "accountEnabled": sp.account_enabled,
+                "appRoleAssignmentRequired": sp.app_role_assignment_required,
+                "appOwnerOrganizationId": dir.home_tenant_id(app),
+                "signInAudience": app.sign_in_audience.as_str(),
+                "appRoles": app.app_roles.iter().map(app_role_json).collect::<Vec<_>>(),
+                "oauth2PermissionScopes": app.api.oauth2_permission_scopes.iter().map(|s| json!({"id": s.id, "value": s.value, "type": s.kind, "isEnabled": s.is_enabled})).collect::<Vec<_>>(),
+            }))
+        }
     }
-    let (Some(app), Some(sp)) = (dir.app(app_id), dir.service_principal_full(app_id, &tid)) else {
-        return rq.not_found(app_id);
+}
+
+/// `POST /applications` (application-post-applications): `displayName` is
+/// required; the other properties are those `PATCH` accepts. Graph picks
+/// the `id` and `appId`; the answer is 201 with the new object.
+fn create_application(rq: &Req<'_>, caller: &Caller, body: &Bytes) -> Response {
+    let mut dir = rq.st.dir_mut();
+    if !may_write(&dir, caller, APPS_WRITE) {
+        return rq.forbidden();
+    }
+    let Some(body) = json_body(body) else {
+        return bad_body(rq);
     };
+    let Some(name) = body["displayName"]
+        .as_str()
+        .filter(|n| !n.trim().is_empty())
+    else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "Property 'displayName' is required.",
+        );
+    };
+    let app_id = uuid::Uuid::new_v4().to_string();
+    let app = Application {
+        name: app_id.clone(),
+        target: None,
+        notes: None,
+        tenant: Some(caller.tid.to_ascii_lowercase()),
+        app_id: app_id.clone(),
+        object_id: uuid::Uuid::new_v4().to_string(),
+        display_name: name.to_string(),
+        sign_in_audience: crate::scenario::SignInAudience::AzureADMyOrg,
+        web: Default::default(),
+        spa: Default::default(),
+        public_client: Default::default(),
+        is_fallback_public_client: false,
+        password_credentials: Vec::new(),
+        group_membership_claims: None,
+        optional_claims: Default::default(),
+        app_roles: Vec::new(),
+        identifier_uris: Vec::new(),
+        api: Default::default(),
+        required_resource_access: Vec::new(),
+    };
+    let app = match apply_patch(app, &body) {
+        Ok(a) => a,
+        Err(m) => return rq.error(StatusCode::BAD_REQUEST, "Request_BadRequest", &m),
+    };
+    if let Err((field, m)) = crate::scenario::check_app(&app, "application") {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            &format!("{field}: {m}"),
+        );
+    }
+    let mut v = application_json(&app);
+    v["@odata.context"] = json!(rq.context("applications/$entity"));
+    dir.add_application(app);
+    created(v)
+}
+
+/// `GET /applications?$filter=displayName eq '…'` (application-list; only
+/// this filter, in the caller's tenant).
+fn list_applications(
+    rq: &Req<'_>,
+    caller: &Caller,
+    q: &std::collections::HashMap<String, String>,
+) -> Response {
+    if !caller.allows(APPS_READ, APPS_READ) {
+        return rq.forbidden();
+    }
+    let Some(name) = q
+        .get("$filter")
+        .and_then(|f| eq_filter(f, "displayName"))
+        .map(|n| n.replace("''", "'"))
+    else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            "The sandbox lists applications only with $filter=displayName eq '{name}'.",
+        );
+    };
+    let dir = rq.st.dir();
+    let value: Vec<Value> = dir
+        .scenario()
+        .applications
+        .iter()
+        .filter(|a| a.display_name == name)
+        .filter(|a| {
+            dir.home_tenant_id(a)
+                .is_some_and(|t| t.eq_ignore_ascii_case(&caller.tid))
+        })
+        .map(application_json)
+        .collect();
+    rq.ok(json!({"@odata.context": rq.context("applications"), "value": value}))
+}
+
+/// `addPassword` / `removePassword` (application-addpassword,
+/// application-removepassword). `secretText` is returned once, by
+/// addPassword only; `hint` is its first three characters; the end date
+/// defaults to two years from now.
+fn password(
+    rq: &Req<'_>,
+    caller: &Caller,
+    key: &str,
+    by_app_id: bool,
+    op: &str,
+    body: &Bytes,
+) -> Response {
+    let mut dir = rq.st.dir_mut();
+    if !may_write(&dir, caller, APPS_WRITE) {
+        return rq.forbidden();
+    }
+    let app_id = if by_app_id {
+        dir.app(key).map(|a| a.app_id.clone())
+    } else {
+        dir.app_by_object_id(key).map(|a| a.app_id.clone())
+    };
+    let Some(app_id) = app_id else {
+        return rq.not_found(key);
+    };
+    let body = json_body(body).unwrap_or_else(|| json!({}));
+    let now = rq.st.now();
+    let Some(app) = dir.app_mut(&app_id) else {
+        return rq.not_found(key);
+    };
+    if op == "removePassword" {
+        let Some(key_id) = body["keyId"].as_str() else {
+            return rq.error(
+                StatusCode::BAD_REQUEST,
+                "Request_BadRequest",
+                "Property 'keyId' is required.",
+            );
+        };
+        let before = app.password_credentials.len();
+        app.password_credentials
+            .retain(|c| !c.key_id.eq_ignore_ascii_case(key_id));
+        if app.password_credentials.len() == before {
+            return rq.error(
+                StatusCode::BAD_REQUEST,
+                "Request_BadRequest",
+                &format!("No password credential found with keyId '{key_id}'."),
+            );
+        }
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    let cred = &body["passwordCredential"];
+    let end = match cred["endDateTime"].as_str() {
+        Some(t) => match parse_rfc3339(t) {
+            Some(v) => v,
+            None => {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "Request_BadRequest",
+                    "passwordCredential.endDateTime is not a valid date.",
+                )
+            }
+        },
+        None => now + 2 * 365 * 24 * 3600,
+    };
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    let extra = uuid::Uuid::new_v4().simple().to_string();
+    let prefix: String = random.chars().take(3).collect();
+    let value = format!("{prefix}8Q~{}{}", &random[3..], &extra[..8]);
+    let key_id = uuid::Uuid::new_v4().to_string();
+    let display_name = cred["displayName"].as_str().map(str::to_string);
+    app.password_credentials
+        .push(crate::scenario::PasswordCredential {
+            key_id: key_id.clone(),
+            display_name: display_name.clone(),
+            hint: prefix.clone(),
+            value: crate::scenario::Secret::new(value.clone()),
+            start_date_time: Some(iso8601(now)),
+            end_date_time: iso8601(end),
+        });
     rq.ok(json!({
-        "@odata.context": rq.context("servicePrincipals/$entity"),
-        "id": sp.id,
-        "appId": sp.app_id,
-        "displayName": app.display_name,
-        "servicePrincipalType": "Application",
-        "accountEnabled": sp.account_enabled,
-        "appRoleAssignmentRequired": sp.app_role_assignment_required,
-        "appOwnerOrganizationId": dir.home_tenant_id(app),
-        "signInAudience": app.sign_in_audience.as_str(),
-        "appRoles": app.app_roles.iter().map(app_role_json).collect::<Vec<_>>(),
-        "oauth2PermissionScopes": app.api.oauth2_permission_scopes.iter().map(|s| json!({"id": s.id, "value": s.value, "type": s.kind, "isEnabled": s.is_enabled})).collect::<Vec<_>>(),
+        "@odata.context": rq.context("microsoft.graph.passwordCredential"),
+        "customKeyIdentifier": null,
+        "displayName": display_name,
+        "endDateTime": iso8601(end),
+        "hint": prefix,
+        "keyId": key_id,
+        "secretText": value,
+        "startDateTime": iso8601(now),
     }))
+}
+
+/// `POST /servicePrincipals {appId}` (serviceprincipal-post-serviceprincipals).
+fn create_service_principal(rq: &Req<'_>, caller: &Caller, body: &Bytes) -> Response {
+    let mut dir = rq.st.dir_mut();
+    if !may_write(&dir, caller, APPS_WRITE) {
+        return rq.forbidden();
+    }
+    let Some(app_id) = json_body(body).and_then(|b| b["appId"].as_str().map(str::to_string)) else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "Property 'appId' is required.",
+        );
+    };
+    let tid = caller.tid.to_ascii_lowercase();
+    match dir.create_service_principal(&app_id, &tid) {
+        Ok(sp) => {
+            let r = SpRef::App {
+                app_id: sp.app_id,
+                tenant_id: tid,
+            };
+            match sp_json(rq, &dir, &r) {
+                Some(v) => created(v),
+                None => rq.not_found(&app_id),
+            }
+        }
+        Err(e) => write_error(rq, e),
+    }
+}
+
+/// `GET /servicePrincipals?$filter=appId eq '…'` (serviceprincipal-list;
+/// only this filter).
+fn list_service_principals(
+    rq: &Req<'_>,
+    caller: &Caller,
+    q: &std::collections::HashMap<String, String>,
+) -> Response {
+    if !caller.allows(APPS_READ, APPS_READ) {
+        return rq.forbidden();
+    }
+    let Some(app_id) = q.get("$filter").and_then(|f| eq_filter(f, "appId")) else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            "The sandbox lists service principals only with $filter=appId eq '{appId}'.",
+        );
+    };
+    let dir = rq.st.dir();
+    let r = sp_ref(caller, &format!("servicePrincipals(appId='{app_id}')"));
+    let value: Vec<Value> = r.and_then(|r| sp_json(rq, &dir, &r)).into_iter().collect();
+    rq.ok(json!({"@odata.context": rq.context("servicePrincipals"), "value": value}))
+}
+
+/// `{field} eq '{value}'` → the value.
+fn eq_filter(filter: &str, field: &str) -> Option<String> {
+    let rest = filter.trim().strip_prefix(field)?.trim_start();
+    let rest = rest.strip_prefix("eq")?.trim();
+    Some(rest.trim_matches('\'').to_string())
+}
+
+/// `GET` / `PATCH /servicePrincipals/{id}` (serviceprincipal-get,
+/// serviceprincipal-update: `appRoleAssignmentRequired`).
+fn service_principal_by_id(
+    rq: &Req<'_>,
+    caller: &Caller,
+    method: Method,
+    id: &str,
+    body: &Bytes,
+) -> Response {
+    if method == Method::GET {
+        if !caller.allows(APPS_READ, APPS_READ) {
+            return rq.forbidden();
+        }
+        let dir = rq.st.dir();
+        return match dir.sp_by_id(id).and_then(|r| sp_json(rq, &dir, &r)) {
+            Some(v) => rq.ok(v),
+            None => rq.not_found(id),
+        };
+    }
+    let mut dir = rq.st.dir_mut();
+    if !may_write(&dir, caller, APPS_WRITE) {
+        return rq.forbidden();
+    }
+    let Some(SpRef::App { app_id, tenant_id }) = dir.sp_by_id(id) else {
+        return rq.not_found(id);
+    };
+    let Some(body) = json_body(body) else {
+        return bad_body(rq);
+    };
+    for (k, v) in body.as_object().into_iter().flatten() {
+        match (k.as_str(), v.as_bool()) {
+            ("appRoleAssignmentRequired", Some(b)) => {
+                if let Err(e) = dir.set_assignment_required(&app_id, &tenant_id, b) {
+                    return write_error(rq, e);
+                }
+            }
+            _ => {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "Request_BadRequest",
+                    &format!("Property '{k}' cannot be changed in the sandbox."),
+                )
+            }
+        }
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+const DEFAULT_ACCESS: &str = "00000000-0000-0000-0000-000000000000";
+
+fn assignment_json(
+    dir: &Directory,
+    resource_id: &str,
+    resource_name: &str,
+    principal: &str,
+    app_role_id: &str,
+) -> Value {
+    let (kind, name) = match dir.user_by_oid(principal) {
+        Some(u) => ("User", u.display_name.clone()),
+        None => match dir.group(principal) {
+            Some(g) => ("Group", g.display_name.clone()),
+            None => ("ServicePrincipal", principal.to_string()),
+        },
+    };
+    json!({
+        "id": Directory::derived_id(&["assignment", resource_id, principal, app_role_id]),
+        "appRoleId": app_role_id,
+        "createdDateTime": null,
+        "deletedDateTime": null,
+        "principalDisplayName": name,
+        "principalId": principal,
+        "principalType": kind,
+        "resourceDisplayName": resource_name,
+        "resourceId": resource_id,
+    })
+}
+
+/// Assignments of an app's service principal as Graph shows them.
+fn app_assignments(dir: &Directory, app_id: &str, tenant_id: &str) -> Vec<Value> {
+    let (Some(app), Some(sp)) = (dir.app(app_id), dir.service_principal(app_id, tenant_id)) else {
+        return Vec::new();
+    };
+    dir.assignments_of(app_id, tenant_id)
+        .iter()
+        .map(|(p, role)| {
+            let role_id = role
+                .as_deref()
+                .and_then(|r| app.app_roles.iter().find(|x| x.value == r))
+                .map(|r| r.id.clone())
+                .unwrap_or_else(|| DEFAULT_ACCESS.to_string());
+            assignment_json(dir, &sp.id, &app.display_name, p, &role_id)
+        })
+        .collect()
+}
+
+/// `GET` / `POST /servicePrincipals/{id}/appRoleAssignedTo`
+/// (serviceprincipal-list-approleassignedto, serviceprincipal-post-approleassignedto):
+/// users and groups assigned to an app; on Microsoft Graph's service
+/// principal, application permissions granted to a client service principal.
+fn app_role_assigned_to(
+    rq: &Req<'_>,
+    caller: &Caller,
+    method: Method,
+    r: &SpRef,
+    body: &Bytes,
+) -> Response {
+    if method == Method::GET {
+        if !caller.allows(APPS_READ, APPS_READ) {
+            return rq.forbidden();
+        }
+        let dir = rq.st.dir();
+        let value = match r {
+            SpRef::App { app_id, tenant_id } => {
+                if dir.service_principal(app_id, tenant_id).is_none() {
+                    return rq.not_found(app_id);
+                }
+                app_assignments(&dir, app_id, tenant_id)
+            }
+            SpRef::Graph { .. } => Vec::new(),
+        };
+        return rq.ok(json!({"@odata.context": rq.context("appRoleAssignments"), "value": value}));
+    }
+    let mut dir = rq.st.dir_mut();
+    if !may_write(&dir, caller, ASSIGN_WRITE) {
+        return rq.forbidden();
+    }
+    let Some(body) = json_body(body) else {
+        return bad_body(rq);
+    };
+    let (Some(principal), Some(role_id)) =
+        (body["principalId"].as_str(), body["appRoleId"].as_str())
+    else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "Properties 'principalId', 'resourceId' and 'appRoleId' are required.",
+        );
+    };
+    let principal = principal.to_ascii_lowercase();
+    match r {
+        SpRef::App { app_id, tenant_id } => {
+            let Some(app) = dir.app(app_id).cloned() else {
+                return rq.not_found(app_id);
+            };
+            let Some(sp) = dir.service_principal(app_id, tenant_id) else {
+                return rq.not_found(app_id);
+            };
+            let role = if role_id == DEFAULT_ACCESS {
+                None
+            } else {
+                match app.app_roles.iter().find(|x| {
+                    x.id.eq_ignore_ascii_case(role_id)
+                        && x.is_enabled
+                        && x.allowed_member_types.iter().any(|m| m == "User")
+                }) {
+                    Some(x) => Some(x.value.clone()),
+                    None => {
+                        return rq.error(
+                            StatusCode::BAD_REQUEST,
+                            "Request_BadRequest",
+                            "Permission being assigned was not found on application",
+                        )
+                    }
+                }
+            };
+            if let Err(e) = dir.assign(app_id, tenant_id, &principal, role) {
+                return write_error(rq, e);
+            }
+            created(assignment_json(
+                &dir,
+                &sp.id,
+                &app.display_name,
+                &principal,
+                role_id,
+            ))
+        }
+        SpRef::Graph { tenant_id } => {
+            let Some((value, _)) = GRAPH_APP_ROLES
+                .iter()
+                .find(|(_, id)| id.eq_ignore_ascii_case(role_id))
+            else {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "Request_BadRequest",
+                    "Permission being assigned was not found on application",
+                );
+            };
+            let Some(SpRef::App { app_id: client, .. }) = dir.sp_by_id(&principal) else {
+                return rq.not_found(&principal);
+            };
+            if let Err(e) =
+                dir.add_app_role_grant(&client, tenant_id, Resource::Graph, value.to_string())
+            {
+                return write_error(rq, e);
+            }
+            let graph_sp = Directory::graph_sp_id(tenant_id);
+            created(assignment_json(
+                &dir,
+                &graph_sp,
+                "Microsoft Graph",
+                &principal,
+                role_id,
+            ))
+        }
+    }
+}
+
+/// The resource service principal's ID of a grant.
+fn resource_sp_id(dir: &Directory, resource: &Resource, tenant_id: &str) -> Option<String> {
+    match resource {
+        Resource::Graph => Some(Directory::graph_sp_id(tenant_id)),
+        Resource::App(id) => dir.service_principal(id, tenant_id).map(|sp| sp.id),
+    }
+}
+
+fn grant_json(dir: &Directory, g: &Grant) -> Option<Value> {
+    let client = dir.service_principal(&g.client, &g.tenant_id)?;
+    Some(json!({
+        "id": g.id,
+        "clientId": client.id,
+        "consentType": if g.principal.is_some() { "Principal" } else { "AllPrincipals" },
+        "principalId": g.principal,
+        "resourceId": resource_sp_id(dir, &g.resource, &g.tenant_id)?,
+        "scope": g.scopes.join(" "),
+    }))
+}
+
+fn grants_of_client(dir: &Directory, client_app_id: &str, tenant_id: &str) -> Vec<Value> {
+    dir.grants_of(client_app_id, tenant_id)
+        .into_iter()
+        .filter(|g| !g.scopes.is_empty())
+        .filter_map(|g| grant_json(dir, g))
+        .collect()
+}
+
+/// `GET /servicePrincipals/{id}/oauth2PermissionGrants` (serviceprincipal-list-oauth2permissiongrants).
+fn sp_grants(rq: &Req<'_>, caller: &Caller, r: &SpRef) -> Response {
+    if !caller.allows(GRANTS_READ, GRANTS_READ) {
+        return rq.forbidden();
+    }
+    let dir = rq.st.dir();
+    let value = match r {
+        SpRef::App { app_id, tenant_id } => grants_of_client(&dir, app_id, tenant_id),
+        SpRef::Graph { .. } => Vec::new(),
+    };
+    rq.ok(json!({"@odata.context": rq.context("oauth2PermissionGrants"), "value": value}))
+}
+
+/// `GET /oauth2PermissionGrants?$filter=clientId eq '…'` (oauth2permissiongrant-list).
+fn list_grants(
+    rq: &Req<'_>,
+    caller: &Caller,
+    q: &std::collections::HashMap<String, String>,
+) -> Response {
+    if !caller.allows(GRANTS_READ, GRANTS_READ) {
+        return rq.forbidden();
+    }
+    let Some(client) = q.get("$filter").and_then(|f| eq_filter(f, "clientId")) else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            "The sandbox lists grants only with $filter=clientId eq '{servicePrincipalId}'.",
+        );
+    };
+    let dir = rq.st.dir();
+    let value = match dir.sp_by_id(&client) {
+        Some(SpRef::App { app_id, tenant_id }) => grants_of_client(&dir, &app_id, &tenant_id),
+        _ => Vec::new(),
+    };
+    rq.ok(json!({"@odata.context": rq.context("oauth2PermissionGrants"), "value": value}))
+}
+
+fn scopes_of(v: &Value) -> Vec<String> {
+    v.as_str()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `POST /oauth2PermissionGrants {clientId, consentType, principalId?, resourceId, scope}`
+/// (oauth2permissiongrant-post).
+fn create_grant(rq: &Req<'_>, caller: &Caller, body: &Bytes) -> Response {
+    let mut dir = rq.st.dir_mut();
+    if !may_write(&dir, caller, GRANTS_WRITE) {
+        return rq.forbidden();
+    }
+    let Some(body) = json_body(body) else {
+        return bad_body(rq);
+    };
+    let (Some(client), Some(resource)) = (body["clientId"].as_str(), body["resourceId"].as_str())
+    else {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "Properties 'clientId', 'consentType' and 'resourceId' are required.",
+        );
+    };
+    let principal = match body["consentType"].as_str() {
+        Some("AllPrincipals") => None,
+        Some("Principal") => match body["principalId"].as_str() {
+            Some(p) if dir.user_by_oid(p).is_some() => Some(p.to_string()),
+            _ => return rq.not_found(body["principalId"].as_str().unwrap_or("principalId")),
+        },
+        _ => {
+            return rq.error(
+                StatusCode::BAD_REQUEST,
+                "Request_BadRequest",
+                "consentType must be AllPrincipals or Principal.",
+            )
+        }
+    };
+    let Some(SpRef::App {
+        app_id: client_app,
+        tenant_id,
+    }) = dir.sp_by_id(client)
+    else {
+        return rq.not_found(client);
+    };
+    let resource_ref = match dir.sp_by_id(resource) {
+        Some(SpRef::Graph { .. }) => Resource::Graph,
+        Some(SpRef::App { app_id, .. }) => Resource::App(app_id),
+        None => return rq.not_found(resource),
+    };
+    let scopes = scopes_of(&body["scope"]);
+    match dir.add_delegated_grant(&client_app, &tenant_id, resource_ref, scopes, principal) {
+        Ok(id) => match dir.grant_by_id(&id).and_then(|g| grant_json(&dir, g)) {
+            Some(v) => created(v),
+            None => rq.not_found(&id),
+        },
+        Err(e) => write_error(rq, e),
+    }
+}
+
+/// `PATCH /oauth2PermissionGrants/{id} {scope}` (oauth2permissiongrant-update).
+fn update_grant(rq: &Req<'_>, caller: &Caller, id: &str, body: &Bytes) -> Response {
+    let mut dir = rq.st.dir_mut();
+    if !may_write(&dir, caller, GRANTS_WRITE) {
+        return rq.forbidden();
+    }
+    let Some(body) = json_body(body) else {
+        return bad_body(rq);
+    };
+    if body.get("scope").is_none() {
+        return rq.error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "Only 'scope' can be updated.",
+        );
+    }
+    match dir.set_grant_scopes(id, scopes_of(&body["scope"])) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => write_error(rq, e),
+    }
+}
+
+/// `GET /users/{id}/appRoleAssignments` (user-list-approleassignments):
+/// the apps a user is assigned to directly (not through groups).
+fn user_app_role_assignments(rq: &Req<'_>, caller: &Caller, key: &str) -> Response {
+    if !caller.allows(
+        &[
+            "User.Read.All",
+            "Directory.Read.All",
+            "AppRoleAssignment.ReadWrite.All",
+        ],
+        &[
+            "User.Read.All",
+            "Directory.Read.All",
+            "AppRoleAssignment.ReadWrite.All",
+        ],
+    ) {
+        return rq.forbidden();
+    }
+    let dir = rq.st.dir();
+    let Some(user) = find_user(&dir, key) else {
+        return rq.not_found(key);
+    };
+    let oid = user.id.to_ascii_lowercase();
+    let tid = dir.user_tenant_id(user);
+    let value: Vec<Value> = dir
+        .scenario()
+        .applications
+        .iter()
+        .flat_map(|a| app_assignments(&dir, &a.app_id, &tid))
+        .filter(|v| v["principalId"] == json!(oid))
+        .collect();
+    rq.ok(json!({"@odata.context": rq.context("appRoleAssignments"), "value": value}))
+}
+
+/// `GET /auditLogs/signIns[?$filter=appId eq '…' [and createdDateTime ge …]][&$top=N]`
+/// (signin-list): the tenant's interactive sign-ins, newest first;
+/// `status.errorCode` 0 = success. Needs AuditLog.Read.All.
+fn sign_ins(
+    rq: &Req<'_>,
+    caller: &Caller,
+    q: &std::collections::HashMap<String, String>,
+) -> Response {
+    const AUDIT: &[&str] = &["AuditLog.Read.All"];
+    if !caller.allows(AUDIT, AUDIT) {
+        return rq.forbidden();
+    }
+    let mut app_id: Option<String> = None;
+    let mut since: Option<i64> = None;
+    if let Some(f) = q.get("$filter") {
+        for clause in f.split(" and ") {
+            let clause = clause.trim();
+            if let Some(v) = eq_filter(clause, "appId") {
+                app_id = Some(v.to_ascii_lowercase());
+            } else if let Some(t) = clause
+                .strip_prefix("createdDateTime ge ")
+                .and_then(|t| parse_rfc3339(t.trim().trim_matches('\'')))
+            {
+                since = Some(t);
+            } else {
+                return rq.error(
+                    StatusCode::BAD_REQUEST,
+                    "Request_UnsupportedQuery",
+                    "The sandbox filters sign-ins by appId eq '…' and createdDateTime ge ….",
+                );
+            }
+        }
+    }
+    let top = match q.get("$top").map(|t| t.parse::<usize>()) {
+        None => 1000,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => {
+            return rq.error(
+                StatusCode::BAD_REQUEST,
+                "Request_UnsupportedQuery",
+                "$top must be between 1 and 1000.",
+            )
+        }
+    };
+    let tid = caller.tid.to_ascii_lowercase();
+    let list = crate::store::lock(&rq.st.store.sign_ins).clone();
+    let value: Vec<Value> = list
+        .iter()
+        .rev()
+        .filter(|s| s.tenant_id == tid)
+        .filter(|s| app_id.as_ref().is_none_or(|a| &s.app_id == a))
+        .filter(|s| since.is_none_or(|t| s.created >= t))
+        .take(top)
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "createdDateTime": iso8601(s.created),
+                "userDisplayName": s.user_display_name,
+                "userPrincipalName": s.user_principal_name,
+                "userId": s.user_oid,
+                "appId": s.app_id,
+                "appDisplayName": s.app_display_name,
+                "ipAddress": "127.0.0.1",
+                "clientAppUsed": "Browser",
+                "correlationId": s.correlation_id,
+                "conditionalAccessStatus": "notApplied",
+                "isInteractive": true,
+                "resourceDisplayName": "Microsoft Graph",
+                "status": {
+                    "errorCode": s.error_code,
+                    "failureReason": s.failure_reason,
+                    "additionalDetails": null,
+                },
+            })
+        })
+        .collect();
+    rq.ok(json!({"@odata.context": rq.context("auditLogs/signIns"), "value": value}))
 }

@@ -131,6 +131,25 @@ pub struct Store {
     pub refresh: Mutex<HashMap<String, RefreshGrant>>,
     /// By device code.
     pub devices: Mutex<HashMap<String, DeviceGrant>>,
+    /// Interactive user sign-ins, oldest first (Graph's `auditLogs/signIns`).
+    pub sign_ins: Mutex<Vec<SignIn>>,
+}
+
+/// One interactive sign-in as Graph's signIn resource shows it (signin-list).
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub id: String,
+    pub created: i64,
+    pub user_oid: String,
+    pub user_principal_name: String,
+    pub user_display_name: String,
+    pub app_id: String,
+    pub app_display_name: String,
+    pub tenant_id: String,
+    /// 0 = success, else the AADSTS code.
+    pub error_code: u32,
+    pub failure_reason: String,
+    pub correlation_id: String,
 }
 
 /// Locks a mutex, recovering from poisoning (a panicked handler must not

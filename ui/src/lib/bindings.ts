@@ -114,11 +114,15 @@ export type AadstsEntry = {
 	title: string,
 	/**  What usually causes it while setting up single sign-on. */
 	cause: string,
-	/**  What to do. */
+	/**  What to do, in the portal's words. */
 	fix: string,
+	/**  The same fix with the Azure CLI or Microsoft Graph. */
+	cli: string,
 	/**  Where in the portal the fix is made. */
 	blade: Blade,
-	/**  Where this row comes from (see the catalog's header). */
+	/**  What differs for a target product, by the target's name. */
+	products: ProductNote[],
+	/**  Where this row comes from: a section of `docs/aadsts.md`. */
 	source: string,
 };
 
@@ -181,7 +185,7 @@ export type AuthorityInput =
 
 /**
  *  Where in the Entra admin center (or Azure portal) a fix is made. Names are
- *  the portal's own (entra-facts §F).
+ *  the portal's own.
  */
 export type Blade = 
 /**  App registration → Overview (client ID, tenant ID). */
@@ -616,7 +620,8 @@ export type Diagnosis = {
 
 /**
  *  An error response from Entra, from the token endpoint's JSON body or from
- *  the `error` / `error_description` parameters of a redirect [ERR][ACF].
+ *  the `error` / `error_description` parameters of a redirect
+ *  (docs/aadsts.md#protocol-and-request-errors).
  */
 export type EntraError = {
 	/**  The OAuth `error` (`invalid_client`, `invalid_grant`…): what to act on. */
@@ -737,6 +742,11 @@ export type ErrorCode =
 "graph.unauthorized" | 
 /**  Microsoft Graph could not be reached or answered with another error. */
 "graph.failed" | 
+/**
+ *  The Microsoft Graph token lacks a permission the action needs; the
+ *  message names it.
+ */
+"graph.permission_missing" | 
 /**  The saved setup profiles file cannot be read; it was not overwritten. */
 "profiles.corrupt";
 
@@ -883,7 +893,41 @@ export type FindingCode =
 /**  No key with the token's `kid` in the key set. */
 "signature.kid_unknown" | 
 /**  The signature cannot be checked (Graph token, no key location, keys unavailable…). */
-"signature.unverifiable";
+"signature.unverifiable" | 
+/**  No app registration has this Application (client) ID in the tenant. */
+"registration.not_found" | 
+/**  A redirect URI the product sends is not registered. */
+"registration.redirect_missing" | 
+/**  A redirect URI is registered under the wrong platform (Web / SPA / Mobile and desktop). */
+"registration.redirect_wrong_platform" | 
+/**  An app role the product maps is not defined. */
+"registration.app_role_missing" | 
+/**  An app role's value differs from what the product matches (case, spaces) or it is disabled. */
+"registration.app_role_value" | 
+/**  The groups claim the product reads is not configured. */
+"registration.groups_claim_missing" | 
+/**  `api.requestedAccessTokenVersion` is not what the product needs. */
+"registration.token_version" | 
+/**  The Application ID URI the product's scope names is missing. */
+"registration.identifier_uri_missing" | 
+/**  The scope the product requests is not exposed (Expose an API). */
+"registration.scope_missing" | 
+/**  A Microsoft Graph permission the product needs is not requested (API permissions). */
+"registration.permission_missing" | 
+/**  Admin consent for a needed permission has not been granted. */
+"registration.consent_missing" | 
+/**  The supported account types do not allow the authority the product uses. */
+"registration.sign_in_audience" | 
+/**  ID tokens from the authorization endpoint (implicit/hybrid) are needed but off. */
+"registration.id_token_issuance" | 
+/**  Assignment is required but nobody is assigned. */
+"registration.assignment_none" | 
+/**  The client secret has expired. */
+"registration.secret_expired" | 
+/**  The client secret expires within 30 days. */
+"registration.secret_expiring" | 
+/**  The saved secret matches none of the registration's secrets (its hint). */
+"registration.secret_hint_mismatch";
 
 /**  The grant that produced the tokens. */
 export type Flow = 
@@ -900,8 +944,10 @@ export type Flow =
 export type FoundCode = {
 	/**  The number after `AADSTS`. */
 	code: number,
-	/**  The catalog entry, or `None`: "not in Entrance's catalog". */
+	/**  The targeted explanation, when Entrance has one. */
 	entry: AadstsEntry | null,
+	/**  The row of Microsoft's reference table, when the code is in it. */
+	reference: ReferenceCode | null,
 	/**  Entra's lookup page for the code. */
 	lookup_url: string,
 };
@@ -1084,6 +1130,8 @@ export type LoginFailure = {
 	fix: string | null,
 	/**  Where in the portal the fix is made. */
 	blade: string | null,
+	/**  The same fix with the Azure CLI or Microsoft Graph, when there is one. */
+	cli: string | null,
 	/**  Entra's page for the code. */
 	lookup_url: string | null,
 	/**  Entra's trace ID (give it to Microsoft support or search the sign-in logs). */
@@ -1218,6 +1266,14 @@ export type Platform =
 /**  Mobile and desktop applications: public. */
 "mobile_and_desktop";
 
+/**  What a code means for one target product. */
+export type ProductNote = {
+	/**  The target's name (`grafana`, `authentik`…). */
+	product: string,
+	/**  What is different for it. */
+	note: string,
+};
+
 /**  One saved setup. */
 export type Profile = {
 	/**  The admin's name for it ("prod Grafana"), unique case-insensitively. */
@@ -1284,6 +1340,16 @@ export type RedirectRequirement = {
 	source: string,
 };
 
+/**  One code of Microsoft's table. */
+export type ReferenceCode = {
+	/**  The number after `AADSTS`. */
+	code: number,
+	/**  The OAuth `error` value Entra sends with it, where documented. */
+	error: string | null,
+	/**  What it means, in one sentence. */
+	meaning: string,
+};
+
 /**  The Authentication page's platforms (docs/entra.md#redirect-uris). */
 export type RegistrationPlatform = 
 /**  Web (confidential, secret). */
@@ -1328,6 +1394,12 @@ export type Requirements = {
 	access_token_version: number | null,
 	/**  Assign users or groups in Enterprise applications → Users and groups. */
 	assign_users: boolean,
+	/**
+	 *  ID tokens from the authorization endpoint (Authentication → "ID tokens
+	 *  (used for implicit and hybrid flows)"): the product asks for
+	 *  `response_type` with `id_token` (docs/entra.md#errors 700054).
+	 */
+	implicit_id_token: boolean,
 	/**  Notes the admin must read (with their sources). */
 	notes: string[],
 };

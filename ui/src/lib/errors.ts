@@ -37,6 +37,7 @@ export const errorText: Record<ErrorCode, ErrorText> = {
   'graph.forbidden': { title: 'Microsoft Graph refused to list the groups' },
   'graph.unauthorized': { title: 'Microsoft Graph didn’t accept that token' },
   'graph.failed': { title: 'Microsoft Graph couldn’t be asked' },
+  'graph.permission_missing': { title: 'The Microsoft Graph token lacks a permission' },
   'profiles.corrupt': { title: 'Saved setups can’t be read' },
 };
 

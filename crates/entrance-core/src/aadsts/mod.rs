@@ -7,17 +7,31 @@
 //! pairs each with its [`AadstsEntry`]. [`EntraError`] is Entra's error body
 //! (or redirect parameters) typed.
 //!
-//! Entra says to act on `error`, never on the description text [ERR]; the
-//! codes are for people diagnosing a setup, which is what Entrance does.
+//! Entra says to act on `error`, never on the description text
+//! (docs/aadsts.md#microsofts-reference-table); the codes are for people
+//! diagnosing a setup, which is what Entrance does.
+//!
+//! Two tables: [`CATALOG`], the codes admins setting up single sign-on meet,
+//! each with a targeted cause, fix, `az`/Graph equivalent and product notes;
+//! and [`reference()`], every code of Microsoft's reference table with its
+//! meaning. [`explain`] puts them together with what Entrance knows about
+//! the situation the code came from ([`Situation`]).
 
 mod catalog;
+mod context;
+mod reference;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use catalog::CATALOG;
+pub use context::{explain, Explanation, Situation, TextFacts};
+pub use reference::{
+    parse as parse_reference, reference, reference_lookup, ReferenceCode, ReferenceParseError,
+    REFERENCE_REVISION, REFERENCE_SOURCE,
+};
 
-/// Entra's error lookup page for a code [ERR].
+/// Entra's error lookup page for a code (docs/aadsts.md#microsofts-reference-table).
 pub fn lookup_url(code: u32) -> String {
     format!("https://login.microsoftonline.com/error?code={code}")
 }
@@ -31,12 +45,25 @@ pub struct AadstsEntry {
     pub title: &'static str,
     /// What usually causes it while setting up single sign-on.
     pub cause: &'static str,
-    /// What to do.
+    /// What to do, in the portal's words.
     pub fix: &'static str,
+    /// The same fix with the Azure CLI or Microsoft Graph.
+    pub cli: &'static str,
     /// Where in the portal the fix is made.
     pub blade: Blade,
-    /// Where this row comes from (see the catalog's header).
+    /// What differs for a target product, by the target's name.
+    pub products: &'static [ProductNote],
+    /// Where this row comes from: a section of `docs/aadsts.md`.
     pub source: &'static str,
+}
+
+/// What a code means for one target product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ProductNote {
+    /// The target's name (`grafana`, `authentik`…).
+    pub product: &'static str,
+    /// What is different for it.
+    pub note: &'static str,
 }
 
 impl AadstsEntry {
@@ -47,7 +74,7 @@ impl AadstsEntry {
 }
 
 /// Where in the Entra admin center (or Azure portal) a fix is made. Names are
-/// the portal's own (entra-facts §F).
+/// the portal's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -114,27 +141,43 @@ pub fn lookup(code: u32) -> Option<&'static AadstsEntry> {
 pub struct FoundCode {
     /// The number after `AADSTS`.
     pub code: u32,
-    /// The catalog entry, or `None`: "not in Entrance's catalog".
+    /// The targeted explanation, when Entrance has one.
     pub entry: Option<AadstsEntry>,
+    /// The row of Microsoft's reference table, when the code is in it.
+    pub reference: Option<ReferenceCode>,
     /// Entra's lookup page for the code.
     pub lookup_url: String,
 }
 
 impl FoundCode {
-    /// The code with its catalog entry, if any.
+    /// The code with its catalog entry and reference row, if any.
     pub fn new(code: u32) -> FoundCode {
         FoundCode {
             code,
             entry: lookup(code).copied(),
+            reference: reference_lookup(code).copied(),
             lookup_url: lookup_url(code),
         }
+    }
+
+    /// Whether Entrance knows the code at all (targeted or from the table).
+    pub fn known(&self) -> bool {
+        self.entry.is_some() || self.reference.is_some()
+    }
+
+    /// What the code means: the targeted title, else the table's meaning.
+    pub fn meaning(&self) -> Option<&'static str> {
+        self.entry
+            .map(|e| e.title)
+            .or(self.reference.map(|r| r.meaning))
     }
 }
 
 /// Every AADSTS code in `text`, deduplicated, in the order they first appear.
 ///
 /// Reads `AADSTS50011`, `AADSTS 50011`, `aadsts-50011:`, percent- and
-/// plus-encoded URLs, `error_codes` arrays in JSON and `error?code=NNNN` links.
+/// plus-encoded URLs, `error_codes` arrays in JSON, `error?code=NNNN` links
+/// and sign-in log records (`"errorCode": 50011`).
 pub fn find_codes(text: &str) -> Vec<FoundCode> {
     let decoded = percent_plus_decode(text);
     let mut codes: Vec<u32> = Vec::new();
@@ -150,6 +193,12 @@ pub fn find_codes(text: &str) -> Vec<FoundCode> {
         push(code);
     }
     for code in scan_error_codes_arrays(&decoded) {
+        push(code);
+    }
+    // A sign-in log record (Graph `signIn`, or the portal's JSON download):
+    // `"status": {"errorCode": 50126, …}`; 0 is success and is skipped by
+    // the four-digit minimum.
+    for code in scan_prefixed(&decoded, "\"errorcode\":", 1) {
         push(code);
     }
     codes.into_iter().map(FoundCode::new).collect()
@@ -253,7 +302,8 @@ fn hex_value(digit: u8) -> u8 {
 }
 
 /// An error response from Entra, from the token endpoint's JSON body or from
-/// the `error` / `error_description` parameters of a redirect [ERR][ACF].
+/// the `error` / `error_description` parameters of a redirect
+/// (docs/aadsts.md#protocol-and-request-errors).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 pub struct EntraError {
     /// The OAuth `error` (`invalid_client`, `invalid_grant`…): what to act on.
@@ -355,7 +405,7 @@ impl EntraError {
     }
 
     /// Entra puts the code, trace ID, correlation ID and timestamp into the
-    /// description too (`AADSTS70011: …\r\nTrace ID: …`, §D).
+    /// description too (`AADSTS70011: …\r\nTrace ID: …`).
     fn fill_from_description(&mut self) {
         let Some(desc) = self.description.clone() else {
             return;

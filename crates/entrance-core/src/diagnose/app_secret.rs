@@ -18,8 +18,8 @@ use secrecy::ExposeSecret;
 use super::context::Context;
 use super::runner::Outcome;
 use super::tenant::{
-    app_blade, catalog_finding, client_for, client_id, discovery, send, server_error, unreachable,
-    MAX_BODY_BYTES,
+    app_blade, catalog_finding, client_for, client_id, discovery, send, server_error, situation,
+    unreachable, MAX_BODY_BYTES,
 };
 use super::{CheckStatus, DiagnoseCode, DiagnoseFinding};
 use crate::aadsts::EntraError;
@@ -356,6 +356,7 @@ fn entra_answer(cx: &Context, base: Outcome, client_id: &str, entra: &EntraError
                 Severity::Error,
                 "The token endpoint",
                 entra,
+                &situation(cx),
             );
             (
                 format!("The token endpoint refused with AADSTS{code}."),
@@ -368,6 +369,7 @@ fn entra_answer(cx: &Context, base: Outcome, client_id: &str, entra: &EntraError
                 Severity::Error,
                 "The token endpoint",
                 entra,
+                &situation(cx),
             );
             ("The token endpoint refused.".to_string(), vec![f])
         }
@@ -406,6 +408,7 @@ fn generic_answer(cx: &Context, base: Outcome, entra: &EntraError) -> Outcome {
             Severity::Error,
             "The token endpoint",
             entra,
+            &situation(cx),
         )),
     };
     out.summary = format!("The token endpoint answered `{error}`.");

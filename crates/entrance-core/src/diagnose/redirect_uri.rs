@@ -13,9 +13,11 @@ use url::Url;
 use super::context::{Context, RedirectProbe};
 use super::runner::Outcome;
 use super::tenant::{
-    app_blade, catalog_finding, client_for, client_id, discovery, send, server_error, unreachable,
+    app_blade, catalog_finding, client_for, client_id, discovery, send, server_error, situation,
+    unreachable,
 };
 use super::{DiagnoseCode, DiagnoseFinding};
+use crate::aadsts;
 use crate::findings::Severity;
 use crate::login::preflight::{read_answer, AuthorizeAnswer, MAX_PAGE_BYTES};
 use crate::targets::portal::Blade;
@@ -215,6 +217,10 @@ fn judge(
                     Severity::Error,
                     &format!("The authorize endpoint, asked with {uri},"),
                     &entra,
+                    &aadsts::Situation {
+                        redirect_uri: Some(uri.as_str()),
+                        ..situation(cx)
+                    },
                 ),
             )
         }

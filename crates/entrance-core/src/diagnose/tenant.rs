@@ -135,13 +135,29 @@ pub(super) fn server_error(what: &str, status: u16, entra: Option<&EntraError>) 
     }
 }
 
-/// An AADSTS answer explained by the catalog (title, cause, fix), or by
-/// Entra's own description for a code the catalog lacks.
+/// What the diagnosis knows for explaining a code: the product, the
+/// authority and the client ID it was asked about.
+pub(super) fn situation(cx: &Context) -> aadsts::Situation<'_> {
+    fn some(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    aadsts::Situation {
+        product: some(&cx.request.target),
+        authority: some(&cx.request.authority),
+        client_id: some(&cx.request.client_id),
+        ..aadsts::Situation::default()
+    }
+}
+
+/// An AADSTS answer explained by the catalog (title, cause, fix) with what
+/// the diagnosis knows (`situation`), by Microsoft's table for a code only it
+/// has, or by Entra's own description for any other code.
 pub(super) fn catalog_finding(
     code: DiagnoseCode,
     severity: Severity,
     context: &str,
     entra: &EntraError,
+    situation: &aadsts::Situation<'_>,
 ) -> DiagnoseFinding {
     let Some(n) = entra.aadsts else {
         let what = entra.error.clone().unwrap_or_else(|| "an error".into());
@@ -156,28 +172,51 @@ pub(super) fn catalog_finding(
             "Read the message above; the provider's documentation for this error says what to change.",
         );
     };
-    match aadsts::lookup(n) {
-        Some(entry) => DiagnoseFinding::new(
+    let explained = aadsts::explain(n, situation);
+    if explained.targeted {
+        let cli = explained
+            .cli
+            .as_deref()
+            .filter(|c| !c.starts_with('('))
+            .map(|c| format!(" With the Azure CLI or Graph: `{c}`."))
+            .unwrap_or_default();
+        let notes: String = explained
+            .products
+            .iter()
+            .filter(|_| situation.product.is_some())
+            .map(|n| format!(" {}", n.note))
+            .collect();
+        return DiagnoseFinding::new(
             code,
             severity,
             format!(
                 "{context} answered AADSTS{n}: {} Usual cause: {}",
-                entry.title, entry.cause
+                explained.title,
+                explained.cause.unwrap_or_default()
             ),
-            entry.fix,
+            format!("{}{notes}{cli}", explained.fix),
         )
-        .with_aadsts(n),
-        None => DiagnoseFinding::new(
+        .with_aadsts(n);
+    }
+    if explained.known {
+        return DiagnoseFinding::new(
             code,
             severity,
-            format!(
-                "{context} answered AADSTS{n}: {}",
-                entra.message().unwrap_or_else(|| "no description".into())
-            ),
-            "Entrance has no advice for this code: Microsoft's error lookup page explains it.",
+            format!("{context} answered AADSTS{n}: {}", explained.title),
+            explained.fix,
         )
-        .with_aadsts(n),
+        .with_aadsts(n);
     }
+    DiagnoseFinding::new(
+        code,
+        severity,
+        format!(
+            "{context} answered AADSTS{n}: {}",
+            entra.message().unwrap_or_else(|| "no description".into())
+        ),
+        "Entrance has no advice for this code: Microsoft's error lookup page explains it.",
+    )
+    .with_aadsts(n)
 }
 
 /// The cloud whose portal holds the app: the tenant's own (discovery), else
@@ -316,6 +355,7 @@ fn refused(cx: &Context, url: &str, answer: &Answer) -> Outcome {
                 Severity::Error,
                 "The discovery endpoint",
                 entra.as_ref().unwrap_or(&EntraError::default()),
+                &situation(cx),
             ),
         )
         .detail("Discovery URL", url),
@@ -331,6 +371,7 @@ fn refused(cx: &Context, url: &str, answer: &Answer) -> Outcome {
                 Severity::Error,
                 "The discovery endpoint",
                 entra.as_ref().unwrap_or(&EntraError::default()),
+                &situation(cx),
             ),
         )
         .detail("Discovery URL", url),
@@ -543,4 +584,71 @@ fn other_cloud(cx: &Context, facts: &DiscoveryFacts) -> Option<DiagnoseFinding> 
         )
         .with_link("AADSTS90038 on Microsoft's error lookup", aadsts::lookup_url(90038)),
     )
+}
+
+#[cfg(test)]
+mod catalog_finding_tests {
+    use super::*;
+
+    fn refusal(code: u32) -> EntraError {
+        EntraError {
+            error: Some("invalid_request".into()),
+            aadsts: Some(code),
+            ..EntraError::default()
+        }
+    }
+
+    #[test]
+    fn a_diagnosis_explains_a_code_with_its_authority_and_product() {
+        let situation = aadsts::Situation {
+            product: Some("authentik"),
+            authority: Some("https://login.microsoftonline.com/common"),
+            ..aadsts::Situation::default()
+        };
+        let f = catalog_finding(
+            DiagnoseCode::AppOtherError,
+            Severity::Error,
+            "The token endpoint",
+            &refusal(50194),
+            &situation,
+        );
+        assert!(
+            f.message
+                .contains("`https://login.microsoftonline.com/common` is a shared endpoint"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.fix
+                .contains("`https://login.microsoftonline.com/{tenant-id}`"),
+            "{}",
+            f.fix
+        );
+        assert!(f.fix.contains("authentik's Entra ID source"), "{}", f.fix);
+        assert!(
+            f.fix.contains("With the Azure CLI or Graph: `az ad app"),
+            "{}",
+            f.fix
+        );
+        assert_eq!(f.aadsts, Some(50194));
+    }
+
+    #[test]
+    fn a_code_only_microsofts_table_has_is_explained_by_its_meaning() {
+        let f = catalog_finding(
+            DiagnoseCode::AppOtherError,
+            Severity::Error,
+            "The token endpoint",
+            &refusal(50015),
+            &aadsts::Situation::default(),
+        );
+        assert!(
+            f.message.contains("legal-age-group consent"),
+            "{}",
+            f.message
+        );
+        assert!(f
+            .fix
+            .contains("https://login.microsoftonline.com/error?code=50015"));
+    }
 }

@@ -285,6 +285,12 @@ impl LoginError {
             cause: self.cause(),
             fix: self.fix(),
             blade,
+            cli: self
+                .aadsts()
+                .and_then(aadsts::lookup)
+                .map(|e| e.cli)
+                .filter(|c| !c.starts_with('('))
+                .map(str::to_string),
             lookup_url: self.aadsts().map(aadsts::lookup_url),
             trace_id: entra.as_ref().and_then(|e| e.trace_id.clone()),
             correlation_id: entra.as_ref().and_then(|e| e.correlation_id.clone()),
@@ -317,6 +323,8 @@ pub struct LoginFailure {
     pub fix: Option<String>,
     /// Where in the portal the fix is made.
     pub blade: Option<String>,
+    /// The same fix with the Azure CLI or Microsoft Graph, when there is one.
+    pub cli: Option<String>,
     /// Entra's page for the code.
     pub lookup_url: Option<String>,
     /// Entra's trace ID (give it to Microsoft support or search the sign-in logs).

@@ -176,6 +176,7 @@ mod tests {
             cause: None,
             fix: Some("Assign \"Bob\"".into()),
             blade: None,
+            cli: None,
             lookup_url: None,
             trace_id: None,
             correlation_id: None,

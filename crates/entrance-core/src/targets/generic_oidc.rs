@@ -47,6 +47,15 @@ impl Target for GenericOidc {
             default: Some("/oauth2/callback"),
             help: "The callback path the product documents.",
             source: "the product's documentation",
+        }, Field {
+            key: "response_type",
+            label: "Response type",
+            kind: FieldKind::Choice {
+                options: vec!["code", "code id_token", "id_token"],
+            },
+            default: Some("code"),
+            help: "What the product asks the authorization endpoint for; with id_token, ID tokens must be enabled under Authentication.",
+            source: "docs/entra.md#errors (700054)",
         }]
     }
 
@@ -61,6 +70,9 @@ impl Target for GenericOidc {
         }];
         r.secret = !public;
         r.api_permissions = vec![gp::OPENID, gp::PROFILE, gp::EMAIL, gp::OFFLINE_ACCESS];
+        r.implicit_id_token = inputs
+            .setting("response_type")
+            .is_some_and(|t| t.split_whitespace().any(|p| p == "id_token"));
         r
     }
 

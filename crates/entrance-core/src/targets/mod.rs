@@ -481,6 +481,10 @@ pub struct Requirements {
     pub access_token_version: Option<u8>,
     /// Assign users or groups in Enterprise applications → Users and groups.
     pub assign_users: bool,
+    /// ID tokens from the authorization endpoint (Authentication → "ID tokens
+    /// (used for implicit and hybrid flows)"): the product asks for
+    /// `response_type` with `id_token` (docs/entra.md#errors 700054).
+    pub implicit_id_token: bool,
     /// Notes the admin must read (with their sources).
     pub notes: Vec<String>,
 }
@@ -501,6 +505,7 @@ impl Requirements {
             optional_claims: Vec::new(),
             access_token_version: None,
             assign_users: false,
+            implicit_id_token: false,
             notes: Vec::new(),
         }
     }
@@ -509,6 +514,10 @@ impl Requirements {
 /// Microsoft Graph delegated permissions (IDs from docs/entra.md#azure-cli-and-graph-equivalents).
 pub mod graph_permissions {
     use super::{ApiPermission, PermissionKind};
+
+    /// Microsoft Graph's application ID: the `resourceAppId` of its
+    /// permissions in `requiredResourceAccess` (docs/entra.md#azure-cli-and-graph-equivalents).
+    pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
     const fn delegated(
         name: &'static str,

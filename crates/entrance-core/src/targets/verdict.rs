@@ -373,7 +373,26 @@ pub(crate) fn error_check(code: u32, description: Option<&str>) -> VerdictCheck 
         50105 => ("the user is not assigned to the app (Assignment required)", "Assign the user or a group they are a direct member of under Enterprise applications → Users and groups."),
         700016 => ("the application was not found in the directory", "Check the client ID, tenant and cloud."),
         90002 => ("the tenant was not found", "Check the tenant ID or domain and the cloud."),
-        _ => ("Entra returned an error instead of tokens", "Run `entrance explain` on the error for the catalog's explanation."),
+        // Every other code: the AADSTS catalog's explanation, or the meaning
+        // Microsoft's table gives it (docs/aadsts.md).
+        _ => {
+            let explained = crate::aadsts::explain(code, &crate::aadsts::Situation::default());
+            let what = explained.title.trim_end_matches('.');
+            let mut message = format!("Entra answered AADSTS{code}: {what}.");
+            if let Some(cause) = &explained.cause {
+                message.push_str(&format!(" Usual cause: {cause}"));
+            }
+            if let Some(d) = description.and_then(|d| d.lines().next()) {
+                message.push_str(&format!(" ({d})"));
+            }
+            return VerdictCheck::new(
+                &format!("entra.aadsts{code}"),
+                CheckStatus::Fail,
+                message,
+                explained.source.as_deref().unwrap_or("docs/aadsts.md"),
+            )
+            .fix(&explained.fix);
+        }
     };
     let mut message = format!("Entra answered AADSTS{code}: {what}.");
     if let Some(d) = description.and_then(|d| d.lines().next()) {
@@ -386,4 +405,38 @@ pub(crate) fn error_check(code: u32, description: Option<&str>) -> VerdictCheck 
         "docs/entra.md#errors",
     )
     .fix(fix)
+}
+
+#[cfg(test)]
+mod error_check_tests {
+    use super::*;
+
+    #[test]
+    fn a_code_without_a_product_specific_row_gets_the_catalogs_cause_and_fix() {
+        let c = error_check(
+            50194,
+            Some("AADSTS50194: Application is not configured as a multi-tenant application."),
+        );
+        assert!(
+            c.message
+                .contains("Usual cause: The product is configured with `/common`"),
+            "{}",
+            c.message
+        );
+        assert!(c
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("login.microsoftonline.com/{tenant-id}")));
+        assert_eq!(c.source, "docs/aadsts.md#guests-and-tenants");
+        let reference_only = error_check(50015, None);
+        assert!(
+            reference_only.message.contains("legal-age-group consent"),
+            "{}",
+            reference_only.message
+        );
+        assert!(reference_only
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("https://login.microsoftonline.com/error?code=50015")));
+    }
 }

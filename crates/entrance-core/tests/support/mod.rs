@@ -276,3 +276,19 @@ pub fn success(result: Result<LoginOutcome, LoginError>) -> LoginOutcome {
         Err(e) => panic!("expected a sign-in, got {:#?}", e.report()),
     }
 }
+
+/// The discovery document of a minimal standards OpenID provider at `base`
+/// (authorize, token, device code and keys under it), for tests that stand
+/// one up.
+pub fn openid_configuration(base: &str) -> serde_json::Value {
+    serde_json::json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/authorize"),
+        "token_endpoint": format!("{base}/token"),
+        "device_authorization_endpoint": format!("{base}/devicecode"),
+        "jwks_uri": format!("{base}/jwks"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    })
+}

@@ -435,3 +435,307 @@ async fn userinfo_answers_for_the_signed_in_user() {
     let posted: serde_json::Value = r.json().await.expect("json");
     assert_eq!(posted["sub"], id["sub"]);
 }
+
+async fn send(
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut r = client().request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await.expect("request");
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// application-post-applications, serviceprincipal-post-serviceprincipals,
+/// application-addpassword, serviceprincipal-post-approleassignedto,
+/// oauth2permissiongrant-post/-update, application-removepassword: a
+/// registration built through Graph alone signs a user in with its role.
+#[tokio::test]
+async fn a_registration_created_through_graph_signs_in_with_its_role() {
+    use reqwest::Method;
+    use serde_json::json;
+    let sb = sandbox().await;
+    let g = sb.graph_url().to_string();
+    let read_only = app_token(&sb, "entrance-automation").await;
+    let admin = app_token(&sb, "entrance-admin").await;
+    let new_app = json!({
+        "displayName": "Created in a test",
+        "web": {"redirectUris": ["http://localhost:7000/callback"]},
+        "appRoles": [{"id": "66666666-0000-4000-8000-0000000000a1", "value": "Viewer", "displayName": "Viewer", "description": "v", "allowedMemberTypes": ["User"], "isEnabled": true}],
+    });
+    // Application.Read.All may not create.
+    let (s, body) = send(
+        Method::POST,
+        &format!("{g}/v1.0/applications"),
+        &read_only,
+        Some(new_app.clone()),
+    )
+    .await;
+    assert_graph_error(s, &body, 403, "Authorization_RequestDenied");
+    assert_eq!(
+        body["error"]["message"],
+        "Insufficient privileges to complete the operation."
+    );
+    let (s, created) = send(
+        Method::POST,
+        &format!("{g}/v1.0/applications"),
+        &admin,
+        Some(new_app),
+    )
+    .await;
+    assert_eq!(s, 201, "{created}");
+    let app_id = created["appId"].as_str().expect("appId").to_string();
+    let object_id = created["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        created["web"]["redirectUris"][0],
+        "http://localhost:7000/callback"
+    );
+    // No service principal until one is created.
+    let (s, _) = get(
+        &format!("{g}/v1.0/servicePrincipals(appId='{app_id}')"),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, sp) = send(
+        Method::POST,
+        &format!("{g}/v1.0/servicePrincipals"),
+        &admin,
+        Some(json!({"appId": app_id})),
+    )
+    .await;
+    assert_eq!(s, 201, "{sp}");
+    let sp_id = sp["id"].as_str().expect("sp id").to_string();
+    let (s, _) = send(
+        Method::POST,
+        &format!("{g}/v1.0/servicePrincipals"),
+        &admin,
+        Some(json!({"appId": app_id})),
+    )
+    .await;
+    assert_eq!(
+        s, 409,
+        "a second service principal for the same app is refused"
+    );
+    let (s, listed) = get(
+        &format!("{g}/v1.0/servicePrincipals?$filter=appId%20eq%20'{app_id}'"),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(listed["value"][0]["id"], sp_id.as_str());
+    // addPassword: the Value once, its hint is the first three characters.
+    let (s, pw) = send(
+        Method::POST,
+        &format!("{g}/v1.0/applications/{object_id}/addPassword"),
+        &admin,
+        Some(json!({"passwordCredential": {"displayName": "test"}})),
+    )
+    .await;
+    assert_eq!(s, 200, "{pw}");
+    let value = pw["secretText"].as_str().expect("secretText").to_string();
+    assert_eq!(pw["hint"].as_str(), value.get(..3));
+    let (_, read) = get(
+        &format!("{g}/v1.0/applications(appId='{app_id}')"),
+        Some(&admin),
+    )
+    .await;
+    assert!(
+        !read.to_string().contains(&value),
+        "the Value is never read back"
+    );
+    assert_eq!(read["passwordCredentials"][0]["keyId"], pw["keyId"]);
+    // Assign Alice the Viewer role, then consent for the tenant.
+    let alice = sb.scenario().user("alice").expect("alice").id.clone();
+    let assignment = json!({"principalId": alice, "resourceId": sp_id, "appRoleId": "66666666-0000-4000-8000-0000000000a1"});
+    let (s, _) = send(
+        Method::POST,
+        &format!("{g}/v1.0/servicePrincipals/{sp_id}/appRoleAssignedTo"),
+        &read_only,
+        Some(assignment.clone()),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, a) = send(
+        Method::POST,
+        &format!("{g}/v1.0/servicePrincipals/{sp_id}/appRoleAssignedTo"),
+        &admin,
+        Some(assignment.clone()),
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(a["principalType"], "User");
+    let (s, _) = send(
+        Method::POST,
+        &format!("{g}/v1.0/servicePrincipals/{sp_id}/appRoleAssignedTo"),
+        &admin,
+        Some(assignment),
+    )
+    .await;
+    assert_eq!(s, 400, "the same assignment twice is refused");
+    let (_, graph_sp) = get(
+        &format!("{g}/v1.0/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')"),
+        Some(&admin),
+    )
+    .await;
+    let grant = json!({"clientId": sp_id, "consentType": "AllPrincipals", "resourceId": graph_sp["id"], "scope": "openid profile"});
+    let (s, created_grant) = send(
+        Method::POST,
+        &format!("{g}/v1.0/oauth2PermissionGrants"),
+        &admin,
+        Some(grant.clone()),
+    )
+    .await;
+    assert_eq!(s, 201, "{created_grant}");
+    let (s, _) = send(
+        Method::POST,
+        &format!("{g}/v1.0/oauth2PermissionGrants"),
+        &admin,
+        Some(grant),
+    )
+    .await;
+    assert_eq!(s, 409, "one grant per client, resource and consent type");
+    let grant_id = created_grant["id"].as_str().expect("grant id");
+    let (s, _) = send(
+        Method::PATCH,
+        &format!("{g}/v1.0/oauth2PermissionGrants/{grant_id}"),
+        &admin,
+        Some(json!({"scope": "openid profile email User.Read"})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (_, grants) = get(
+        &format!("{g}/v1.0/servicePrincipals/{sp_id}/oauth2PermissionGrants"),
+        Some(&read_only),
+    )
+    .await;
+    assert_eq!(
+        grants["value"][0]["scope"],
+        "openid profile email User.Read"
+    );
+    // The next sign-in reads the new registration: Alice gets the role.
+    let body = tokens_for(
+        &sb,
+        &app_id,
+        "alice",
+        "http://localhost:7000/callback",
+        "openid profile User.Read",
+    )
+    .await;
+    let id = crate::support::claims(body["id_token"].as_str().expect("id_token"));
+    assert_eq!(id["roles"], json!(["Viewer"]), "{id}");
+    let (_, assigned) = get(
+        &format!("{g}/v1.0/users/{alice}/appRoleAssignments"),
+        Some(&admin),
+    )
+    .await;
+    assert!(
+        assigned["value"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|a| a["resourceId"] == sp_id.as_str())),
+        "{assigned}"
+    );
+    // removePassword: the secret stops working.
+    let (s, _) = send(
+        Method::POST,
+        &format!("{g}/v1.0/applications(appId='{app_id}')/removePassword"),
+        &admin,
+        Some(json!({"keyId": pw["keyId"]})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (status, body) = token(
+        &sb,
+        "contoso",
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &app_id),
+            ("client_secret", &value),
+            ("scope", &format!("{app_id}/.default")),
+        ],
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
+}
+
+/// json-batching: each request answered with its own status; a failed
+/// dependency makes its dependents 424; more than 20 is refused.
+#[tokio::test]
+async fn batch_runs_requests_in_order_with_their_own_status() {
+    use serde_json::json;
+    let sb = sandbox().await;
+    let t = app_token(&sb, "entrance-automation").await;
+    let grafana = app(&sb, "grafana");
+    let url = format!("{}/v1.0/$batch", sb.graph_url());
+    let (s, body) = send(reqwest::Method::POST, &url, &t, Some(json!({"requests": [
+        {"id": "1", "method": "GET", "url": format!("/applications(appId='{}')", grafana.app_id)},
+        {"id": "2", "method": "PATCH", "url": format!("/applications(appId='{}')", grafana.app_id), "body": {"displayName": "x"}, "headers": {"Content-Type": "application/json"}},
+        {"id": "3", "method": "GET", "url": "/servicePrincipals(appId='33333333-0000-4000-8000-000000000005')", "dependsOn": ["2"]},
+    ]}))).await;
+    assert_eq!(s, 200, "{body}");
+    let r = body["responses"].as_array().expect("responses");
+    assert_eq!(r[0]["status"], 200);
+    assert_eq!(r[0]["body"]["displayName"], "Grafana");
+    assert_eq!(r[1]["status"], 403);
+    assert_eq!(r[1]["body"]["error"]["code"], "Authorization_RequestDenied");
+    assert_eq!(r[2]["status"], 424);
+    let many: Vec<Value> = (0..21)
+        .map(|i| json!({"id": i.to_string(), "method": "GET", "url": "/me"}))
+        .collect();
+    let (s, _) = send(
+        reqwest::Method::POST,
+        &url,
+        &t,
+        Some(json!({"requests": many})),
+    )
+    .await;
+    assert_eq!(s, 400);
+}
+
+/// signin-list: a successful sign-in (errorCode 0) and an unassigned user's
+/// 50105 appear for the app, newest first; AuditLog.Read.All is needed.
+#[tokio::test]
+async fn sign_in_logs_show_success_and_the_assignment_failure() {
+    let sb = sandbox().await;
+    let grafana = app(&sb, "grafana");
+    let _ = tokens_for(&sb, "grafana", "alice", GRAFANA_CB, "openid profile").await;
+    // Bob is not assigned to Grafana (assignment required): 50105.
+    let url = authorize_url(
+        &sb,
+        "contoso",
+        &[
+            ("client_id", grafana.app_id.as_str()),
+            ("response_type", "code"),
+            ("redirect_uri", GRAFANA_CB),
+            ("scope", "openid"),
+            ("state", "s"),
+        ],
+    );
+    let r = sign_in(&client(), &sb, &url, "bob").await;
+    assert!(location_params(r.headers())
+        .get("error")
+        .is_some_and(|e| e == "access_denied"));
+    let auditor = app_token(&sb, "entrance-admin").await;
+    let url = format!(
+        "{}/v1.0/auditLogs/signIns?$filter=appId%20eq%20'{}'&$top=10",
+        sb.graph_url(),
+        grafana.app_id
+    );
+    let (s, body) = get(&url, Some(&auditor)).await;
+    assert_eq!(s, 200, "{body}");
+    let v = body["value"].as_array().expect("value");
+    assert_eq!(v.len(), 2, "{body}");
+    assert_eq!(v[0]["userPrincipalName"], "bob@contoso.sandbox");
+    assert_eq!(v[0]["status"]["errorCode"], 50105);
+    assert_eq!(v[1]["userPrincipalName"], "alice@contoso.sandbox");
+    assert_eq!(v[1]["status"]["errorCode"], 0);
+    assert_eq!(v[1]["appId"], grafana.app_id.as_str());
+    let reader = app_token(&sb, "entrance-automation").await;
+    let (s, body) = get(&url, Some(&reader)).await;
+    assert_graph_error(s, &body, 403, "Authorization_RequestDenied");
+}

@@ -25,6 +25,7 @@ import type {
   Diagnosis,
   FoundCode,
   PlannedCheck,
+  ReferenceCode,
   ReportFormat,
   RootCause,
   Subject,
@@ -40,33 +41,50 @@ export const MOCK_CATALOG: readonly AadstsEntry[] = [
     title: 'The redirect URI in the request does not match a redirect URI registered for the app.',
     cause: 'Scheme, host, port, path, letter case or trailing slash differ from the registered URI.',
     fix: 'Register the exact redirect URI the product sends under App registration → Authentication, on the right platform (Web / SPA / Mobile and desktop).',
+    cli: 'az ad app update --id {app-id} --web-redirect-uris {every web URI, existing ones included}',
     blade: 'authentication',
-    source: 'docs/entra.md#errors, docs/entra.md#error-codes, docs/entra.md#redirect-uri-restrictions',
+    products: [{ product: 'grafana', note: 'Grafana sends `root_url` + `/login/azuread`: set `[server] root_url` to the public https URL.' }],
+    source: 'docs/aadsts.md#registration-and-platform',
   },
   {
     code: 90002,
     title: 'The tenant was not found.',
     cause: 'A typo in the tenant ID or domain, the wrong national cloud, or a domain that is not verified in the tenant.',
     fix: 'Copy the Directory (tenant) ID from App registration → Overview and use the authority host of the tenant’s cloud.',
+    cli: 'az account show --query tenantId',
     blade: 'overview',
-    source: 'docs/entra.md#errors, docs/entra.md#error-codes',
+    products: [],
+    source: 'docs/aadsts.md#guests-and-tenants',
   },
   {
     code: 700016,
     title: 'The application was not found in the directory.',
     cause: 'A wrong client ID, the wrong tenant, the wrong national cloud, or the app was deleted.',
     fix: 'Copy the Application (client) ID and the Directory (tenant) ID from App registration → Overview into the product.',
+    cli: 'az ad app show --id {app-id} --query "{appId:appId,name:displayName}"',
     blade: 'overview',
-    source: 'docs/entra.md#errors, docs/entra.md#error-codes',
+    products: [],
+    source: 'docs/aadsts.md#registration-and-platform',
   },
   {
     code: 7000215,
     title: 'An invalid client secret was provided.',
     cause: 'The secret’s ID was copied instead of its Value, the secret was replaced, or quoting changed it.',
     fix: 'Create a new client secret under Certificates & secrets, copy its Value (shown once — not the Secret ID) into the product.',
+    cli: 'az ad app credential reset --id {app-id} --append --years 1 (prints the new Value once)',
     blade: 'certificates_and_secrets',
-    source: 'docs/entra.md#errors, docs/entra.md#error-codes',
+    products: [],
+    source: 'docs/aadsts.md#secrets-and-certificates',
   },
+];
+
+/** Rows of Microsoft's reference table the mock knows (meaning only). */
+export const MOCK_REFERENCE: readonly ReferenceCode[] = [
+  { code: 50011, error: 'invalid_request', meaning: 'The redirect URI sent does not match any redirect URI registered for the app.' },
+  { code: 50015, error: null, meaning: 'The user needs legal-age-group consent.' },
+  { code: 90002, error: 'invalid_tenant', meaning: 'The tenant was not found.' },
+  { code: 700016, error: 'unauthorized_client', meaning: 'No application with this client ID exists in the tenant.' },
+  { code: 7000215, error: 'invalid_client', meaning: 'The client secret sent is not valid.' },
 ];
 
 /** The mock's `explain_text`: every `AADSTS` code in the text, in order, once. */
@@ -77,7 +95,12 @@ export function explain(text: string): FoundCode[] {
     const code = Number(m[1]);
     if (!codes.includes(code)) codes.push(code);
   }
-  return codes.map((code) => ({ code, entry: MOCK_CATALOG.find((e) => e.code === code) ?? null, lookup_url: LOOKUP(code) }));
+  return codes.map((code) => ({
+    code,
+    entry: MOCK_CATALOG.find((e) => e.code === code) ?? null,
+    reference: MOCK_REFERENCE.find((r) => r.code === code) ?? null,
+    lookup_url: LOOKUP(code),
+  }));
 }
 
 interface Plan {

@@ -172,6 +172,7 @@ export function mockPlan(target: string, inputs: TargetInputs): SetupPlan {
       optional_claims: [],
       access_token_version: null,
       assign_users: true,
+      implicit_id_token: false,
       notes: [],
     },
     steps,
