@@ -9,7 +9,6 @@
 //! `.json`) for a ticket. Everything printed or written is redacted: token
 //! signatures removed, the client secret and the Graph token scrubbed.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -128,7 +127,7 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
     let runtime = crate::login::runtime()?;
     let cancel = crate::login::cancel_on_ctrl_c(&runtime);
     let progress = Progress {
-        colour: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        colour: crate::term::stderr_colour(),
     };
     let diagnosis = runtime.block_on(diagnose::run(
         request,

@@ -3,7 +3,6 @@
 //! The token is read from standard input by default: a bearer token on the
 //! command line ends up in shell history and in every process listing.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Args as ClapArgs;
@@ -278,7 +277,7 @@ pub(crate) fn read_input(arg: Option<&str>) -> Result<String, Error> {
             Ok(text.to_string())
         }
         _ => {
-            if std::io::stdin().is_terminal() {
+            if crate::term::stdin_interactive() {
                 eprintln!("Paste the text, then press Ctrl-D (Ctrl-Z then Enter on Windows):");
             }
             crate::input::stdin_text("standard input", crate::input::MAX_TOKEN_INPUT)

@@ -29,6 +29,7 @@ macro_rules! eprintln {
 mod config;
 mod diagnose;
 mod explain;
+mod generate;
 mod graph_token;
 mod input;
 mod inspect;
@@ -82,11 +83,23 @@ enum Command {
     Registration(registration::Args),
     /// Run the built-in Entra-like sandbox tenant on 127.0.0.1.
     Sandbox(sandbox::Args),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(hide = true)]
+    Completions(generate::CompletionsArgs),
+    /// Print the man page entrance(1) in roff.
+    #[command(hide = true)]
+    Man,
+}
+
+/// The command line as clap sees it, with the full version line (`--version`
+/// prints the commit and the build date).
+fn command() -> clap::Command {
+    let version: &'static str = Box::leak(BuildInfo::current().version_line().into_boxed_str());
+    Cli::command().version(version)
 }
 
 fn main() -> ExitCode {
-    let version: &'static str = Box::leak(BuildInfo::current().version_line().into_boxed_str());
-    let matches = Cli::command().version(version).get_matches();
+    let matches = command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -116,6 +129,8 @@ fn run(command: &Command, json: bool) -> Result<ExitCode, Error> {
         // 1: findings or a failed step, 2: unusable input.
         Command::Registration(args) => registration::run(args, json),
         Command::Sandbox(args) => sandbox::run(args, json).map(done),
+        Command::Completions(args) => generate::completions(args, crate::command()).map(done),
+        Command::Man => generate::man(crate::command()).map(done),
     }
 }
 

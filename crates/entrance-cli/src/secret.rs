@@ -4,8 +4,6 @@
 //! or from an environment variable when explicitly asked with `--from-env` —
 //! never from the command line, where every process listing would show them.
 
-use std::io::IsTerminal;
-
 use clap::{Args as ClapArgs, Subcommand};
 use entrance_core::secrets::{self, SecretName, SecretStatus, SecretString, Secrets, SetOptions};
 use entrance_core::Error;
@@ -230,7 +228,7 @@ fn read_value(from_env: Option<&str>) -> Result<SecretString, Error> {
             });
     }
     let stdin = std::io::stdin();
-    if stdin.is_terminal() {
+    if crate::term::stdin_interactive() {
         let value = rpassword::prompt_password("Client secret Value (input hidden): ").map_err(
             |source| Error::Io {
                 action: "read from",

@@ -7,8 +7,37 @@
 //! [`escape_controls`] (the crate's `print!`/`println!`/`eprint!`/`eprintln!`
 //! are shadowed in `main.rs` to do so), which writes each such character as
 //! `\uXXXX` — readable, and still valid inside a JSON string.
+//!
+//! Colour and interaction follow one rule, here: colour only on a terminal,
+//! never with `NO_COLOR` set to anything but the empty string
+//! (<https://no-color.org>) or with `TERM=dumb`; prompts and hints meant for
+//! a person only when standard input is a terminal. Piped or redirected
+//! output is plain text.
 
 use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::io::IsTerminal;
+
+/// The rule for colour, given what the process sees: whether the stream is
+/// a terminal, and the `NO_COLOR` and `TERM` variables.
+pub fn colour_allowed(is_terminal: bool, no_color: Option<&OsStr>, term: Option<&OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
+}
+
+/// Whether colour may go to standard error now.
+pub fn stderr_colour() -> bool {
+    colour_allowed(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
+/// Whether a person is typing on standard input (prompts and hidden input
+/// make sense); otherwise input is piped and read as it is.
+pub fn stdin_interactive() -> bool {
+    std::io::stdin().is_terminal()
+}
 
 /// Whether `c` must not reach a terminal as it is: C0 and C1 controls and
 /// DEL (but newline and tab), and the Unicode bidirectional controls.
@@ -33,10 +62,15 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Prints one of Entrance's own ANSI colour codes around already-escaped
-/// text on standard error: the one way an ESC leaves the CLI on purpose.
+/// Prints `text` on standard error, in one of Entrance's own ANSI colour
+/// codes when [`stderr_colour`] allows it: the one way an ESC leaves the CLI
+/// on purpose.
 pub fn eprint_coloured(code: &str, text: &str) {
-    std::eprint!("\x1b[{code}m{}\x1b[0m", escape_controls(text));
+    if stderr_colour() {
+        std::eprint!("\x1b[{code}m{}\x1b[0m", escape_controls(text));
+    } else {
+        std::eprint!("{}", escape_controls(text));
+    }
 }
 
 #[cfg(test)]
@@ -95,6 +129,50 @@ mod tests {
         assert!(
             offenders.is_empty(),
             "output that skips escape_controls:\n{}",
+            offenders.join("\n")
+        );
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color_or_a_dumb_terminal() {
+        let os = |s: &'static str| Some(OsStr::new(s));
+        assert!(colour_allowed(true, None, os("xterm-256color")));
+        assert!(colour_allowed(true, None, None));
+        // https://no-color.org: present and not empty disables colour.
+        assert!(!colour_allowed(true, os("1"), os("xterm")));
+        assert!(!colour_allowed(true, os("0"), os("xterm")));
+        assert!(colour_allowed(true, os(""), os("xterm")));
+        assert!(!colour_allowed(true, None, os("dumb")));
+        // Piped or redirected: never.
+        assert!(!colour_allowed(false, None, os("xterm-256color")));
+    }
+
+    /// Nothing decides about terminals on its own: every is-terminal test
+    /// and every `NO_COLOR` read is here.
+    #[test]
+    fn one_rule_for_colour_and_prompts() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut offenders = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("src").flatten() {
+            let path = entry.path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            if name == "term.rs" || !name.ends_with(".rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source");
+            for (i, line) in text.lines().enumerate() {
+                if line.contains("is_terminal") || line.contains("NO_COLOR") {
+                    offenders.push(format!("{name}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "decided outside term.rs:\n{}",
             offenders.join("\n")
         );
     }

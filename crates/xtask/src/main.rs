@@ -6,6 +6,7 @@
 //! - `cargo xtask bench`    the core's benchmarks, then the release app against a bare Tauri window
 //! - `cargo xtask bindings` regenerate `ui/src/lib/bindings.ts`
 //! - `cargo xtask fuzz`     libFuzzer over every parser of outside input
+//! - `cargo xtask dist`     the release packages (.deb, .rpm); `--install-test` installs and removes the .deb
 //! - `cargo xtask setup [run|test]`  only install what is missing
 //!
 //! Every step is idempotent: a second run installs nothing.
@@ -13,6 +14,7 @@
 mod bench;
 #[cfg(test)]
 mod citations;
+mod dist;
 mod fuzz;
 mod run;
 mod setup;
@@ -31,6 +33,10 @@ commands:
   bindings   regenerate the TypeScript bindings from the Rust commands
   fuzz       [--minutes N | --seconds N | --runs N | --smoke] [TARGET...]: libFuzzer over
              every parser of outside input (needs the installed nightly toolchain)
+  dist       [--install-test | --install-test-only]: build the release app and CLI and bundle
+             the .deb and .rpm (target/release/bundle/); --install-test then installs the
+             .deb with apt, runs the installed CLI, man page, completions and app (under
+             Xvfb), and removes it again
   setup      install what is missing, then stop (`setup test` for test tools)
 ";
 
@@ -50,6 +56,7 @@ fn dispatch() -> Result<()> {
         Some("bench") => bench::bench(&rest),
         Some("bindings") => test::bindings(),
         Some("fuzz") => fuzz::fuzz(&rest),
+        Some("dist") => dist::dist(&rest),
         Some("setup") => match rest.first().copied() {
             None | Some("run") => setup::ensure(setup::Purpose::Run),
             Some("test") => setup::ensure(setup::Purpose::Test),

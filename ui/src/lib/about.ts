@@ -14,6 +14,7 @@ export function aboutRows(info: AppInfo): AboutRow[] {
     { label: 'Entrance version', value: info.app_version },
     { label: 'Core version', value: c.version },
     { label: 'Commit', value: c.git_commit },
+    { label: 'Build date', value: c.build_date },
     { label: 'Build profile', value: c.build_profile },
     { label: 'Target', value: c.target },
     { label: 'Rust compiler', value: c.rustc },

@@ -223,6 +223,8 @@ export type BuildInfo = {
 	version: string,
 	/**  Short git commit the build came from, or "unknown" outside a checkout. */
 	git_commit: string,
+	/**  The day the core was compiled, `YYYY-MM-DD` in UTC (or `SOURCE_DATE_EPOCH`'s). */
+	build_date: string,
 	/**  Cargo profile: "debug" or "release". */
 	build_profile: string,
 	/**  Target triple, e.g. `x86_64-unknown-linux-gnu`. */

@@ -37,6 +37,7 @@ describe('AboutPage', () => {
       'Entrance version',
       'Core version',
       'Commit',
+      'Build date',
       'Build profile',
       'Target',
       'Rust compiler',
@@ -57,7 +58,7 @@ describe('AboutPage', () => {
     await user.click(screen.getByRole('button', { name: 'Copy all details' }));
     const text = writeText.mock.lastCall?.[0] as string;
     expect(text).toContain('Entrance version: 0.0.0-mock');
-    expect(text.trimEnd().split('\n')).toHaveLength(8);
+    expect(text.trimEnd().split('\n')).toHaveLength(9);
   });
 
   it('shows the mapped title, the message and the fix when the backend fails', async () => {

@@ -10,6 +10,7 @@ test('About shows the mock build details', async ({ page }) => {
     'Entrance version',
     'Core version',
     'Commit',
+    'Build date',
     'Build profile',
     'Target',
     'Rust compiler',
@@ -36,7 +37,7 @@ test('Copy all puts every line on the clipboard', async ({ page }) => {
   const text = await page.evaluate(() => navigator.clipboard.readText());
   expect(text).toContain('Entrance version: 0.0.0-mock');
   expect(text).toContain('Tauri version:');
-  expect(text.trimEnd().split('\n')).toHaveLength(8);
+  expect(text.trimEnd().split('\n')).toHaveLength(9);
 });
 
 test('while the core answers, About says Loading…', async ({ page }) => {

@@ -32,6 +32,7 @@ export const MOCK_APP_INFO: AppInfo = {
     name: 'Entrance (mock)',
     version: '0.0.0-mock',
     git_commit: '0000000 (mock)',
+    build_date: '2026-01-01 (mock)',
     build_profile: 'mock',
     target: 'browser (mock)',
     rustc: 'none (mock)',

@@ -10,6 +10,7 @@ const INFO: AppInfo = {
     name: 'Entrance',
     version: '1.2.3',
     git_commit: 'abc1234',
+    build_date: '2026-01-01',
     build_profile: 'release',
     target: 'x86_64-unknown-linux-gnu',
     rustc: 'rustc 1.83.0',
