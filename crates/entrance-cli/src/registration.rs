@@ -35,6 +35,10 @@ enum Action {
     /// Plan a new registration for the product; create it with --yes.
     #[command(after_help = after_help())]
     Create(CreateArgs),
+    /// The tenant's sign-in logs for the app: failures first, each AADSTS code
+    /// explained (needs AuditLog.Read.All and Entra ID P1/P2).
+    #[command(after_help = after_help())]
+    Signins(SigninsArgs),
 }
 
 fn after_help() -> String {
@@ -91,6 +95,15 @@ struct FixArgs {
     /// Apply the plan.
     #[arg(long)]
     yes: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+struct SigninsArgs {
+    #[command(flatten)]
+    common: Common,
+    /// How many hours back to read.
+    #[arg(long, value_name = "HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=720))]
+    since: u32,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -246,6 +259,30 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
                 }
             }
             Ok(status(clean))
+        }
+        Action::Signins(s) => {
+            let (req, _) = request(&s.common)?;
+            let report = runtime.block_on(app::signins(
+                &req,
+                token(&s.common, &req, false, &runtime)?,
+                s.since,
+            ))?;
+            let failures = report.sign_ins.iter().filter(|x| !x.succeeded()).count();
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "app_id": report.app_id,
+                        "since": report.since,
+                        "graph_root": report.graph_root,
+                        "failures": failures,
+                        "sign_ins": report.sign_ins,
+                    })
+                );
+            } else {
+                print_signins(&report);
+            }
+            Ok(status(failures == 0))
         }
         Action::Create(c) => {
             let (mut req, secrets) = request(&c.common)?;
@@ -468,6 +505,37 @@ fn print_after(after: &[RegistrationFinding]) {
         );
         for f in after {
             print_finding(f);
+        }
+    }
+}
+
+fn print_signins(r: &app::SignInsReport) {
+    println!(
+        "Sign-ins of {} since {} (the tenant's sign-in logs, {}):",
+        r.app_id, r.since, r.graph_root
+    );
+    if r.sign_ins.is_empty() {
+        println!("  none recorded.");
+        return;
+    }
+    for s in &r.sign_ins {
+        let corr = s.correlation_id.as_deref().unwrap_or("-");
+        if s.succeeded() {
+            println!("  ok      {}  {}  correlation {corr}", s.time, s.user);
+            continue;
+        }
+        println!(
+            "  FAILED  {}  {}  AADSTS{}  correlation {corr}",
+            s.time, s.user, s.error_code
+        );
+        if let Some(e) = &s.explanation {
+            println!("          {}", e.title);
+            if let Some(c) = &e.cause {
+                println!("          Cause: {c}");
+            }
+            println!("          Fix: {}", e.fix);
+        } else if let Some(f) = &s.failure_reason {
+            println!("          {f}");
         }
     }
 }

@@ -487,3 +487,110 @@ pub async fn create(
         profile_saved,
     })
 }
+
+/// The app's sign-ins as the tenant recorded them.
+#[derive(Debug, Serialize)]
+pub struct SignInsReport {
+    pub connection: Connection,
+    pub graph_root: String,
+    pub app_id: String,
+    /// The start of the window (ISO 8601 UTC).
+    pub since: String,
+    /// Failures first, each explained.
+    pub sign_ins: Vec<crate::registration::signins::SignIn>,
+}
+
+/// Reads the app's sign-ins of the last `hours` hours from the tenant's
+/// sign-in logs (`GET /auditLogs/signIns`, docs/graph.md#sign-in-logs).
+///
+/// # Errors
+/// [`Error::GraphPermissionMissing`] without `AuditLog.Read.All`;
+/// [`Error::GraphLicenceMissing`] for a tenant without Entra ID P1/P2.
+pub async fn signins(
+    req: &RegistrationRequest,
+    token: GraphToken,
+    hours: u32,
+) -> Result<SignInsReport> {
+    let app_id = check_app_id(req.inputs.client_id.as_deref().unwrap_or_default())?.to_string();
+    let root = graph_root(&req.authority, req.graph_url.as_deref()).await?;
+    let client = GraphClient::new(&root, token)?;
+    let since_unix = now() - i64::from(hours) * 3600;
+    let product = targets::by_name(&req.target).map(|_| req.target.as_str());
+    let sign_ins =
+        crate::registration::signins::read(&client, &app_id, since_unix, product).await?;
+    Ok(SignInsReport {
+        connection: client.token().connection().clone(),
+        graph_root: root,
+        app_id,
+        since: crate::registration::signins::iso(since_unix),
+        sign_ins,
+    })
+}
+
+/// What a user will get from the product's sign-in, predicted from Graph.
+#[derive(Debug, Serialize)]
+pub struct PreviewReport {
+    pub connection: Connection,
+    pub graph_root: String,
+    pub app_id: String,
+    pub user: String,
+    /// The scopes the prediction assumes.
+    pub scopes: String,
+    /// The ID token's predicted claims.
+    pub claims: serde_json::Value,
+    /// Whether Entra lets the user in (account, tenant, assignment).
+    pub assigned: bool,
+    /// Why not, when not.
+    pub refusal: Option<String>,
+    /// The product's verdict on the predicted ID token (when let in).
+    pub verdict: Option<targets::Verdict>,
+}
+
+/// The scopes products ask for at sign-in.
+pub const PREVIEW_SCOPES: &str = "openid profile email";
+
+/// Predicts the claims `user` (UPN or object ID) gets in the product's ID
+/// token, and the product's verdict on them, from Graph data only
+/// (docs/graph.md#token-preview).
+///
+/// # Errors
+/// As [`audit`]; [`Error::GraphPermissionMissing`] naming User.Read.All.
+pub async fn preview(
+    req: &RegistrationRequest,
+    token: GraphToken,
+    user: &str,
+    scopes: Option<&str>,
+) -> Result<PreviewReport> {
+    let target = targets::require(&req.target)?;
+    let app_id = check_app_id(req.inputs.client_id.as_deref().unwrap_or_default())?.to_string();
+    let root = graph_root(&req.authority, req.graph_url.as_deref()).await?;
+    let client = GraphClient::new(&root, token)?;
+    let snap = snapshot::read(&client, &app_id).await?;
+    let scopes = scopes.unwrap_or(PREVIEW_SCOPES).to_string();
+    let p = crate::registration::preview::preview(&client, &snap, user, &scopes).await?;
+    let verdict = if p.assigned {
+        let tid = client.token().connection().tenant_id.clone();
+        let issuer = format!("https://{}/{tid}/v2.0", req.inputs.cloud.authority_host());
+        let text = crate::registration::preview::unsigned_id_token(&p, &app_id, &issuer, now());
+        let options = crate::inspect::InspectOptions {
+            needs: target.needs(&req.inputs),
+            ..crate::inspect::InspectOptions::default()
+        };
+        crate::inspect::inspect_text(&format!("{{\"id_token\":\"{text}\"}}"), &options, now())
+            .ok()
+            .map(|i| targets::verdict(target, &i, &req.inputs))
+    } else {
+        None
+    };
+    Ok(PreviewReport {
+        connection: client.token().connection().clone(),
+        graph_root: root,
+        app_id,
+        user: user.to_string(),
+        scopes,
+        claims: p.claims,
+        assigned: p.assigned,
+        refusal: p.refusal,
+        verdict,
+    })
+}
