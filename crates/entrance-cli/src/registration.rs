@@ -39,6 +39,9 @@ enum Action {
     /// explained (needs AuditLog.Read.All and Entra ID P1/P2).
     #[command(after_help = after_help())]
     Signins(SigninsArgs),
+    /// Predict a user's ID token claims and the product's verdict, from Graph only.
+    #[command(after_help = after_help())]
+    Preview(PreviewArgs),
 }
 
 fn after_help() -> String {
@@ -95,6 +98,18 @@ struct FixArgs {
     /// Apply the plan.
     #[arg(long)]
     yes: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+struct PreviewArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The user: UPN or object ID.
+    #[arg(long, value_name = "UPN|OID")]
+    user: String,
+    /// The OpenID scopes the product asks for.
+    #[arg(long, value_name = "SCOPES", default_value = app::PREVIEW_SCOPES)]
+    scopes: String,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -259,6 +274,34 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
                 }
             }
             Ok(status(clean))
+        }
+        Action::Preview(p) => {
+            let (req, _) = request(&p.common)?;
+            let report = runtime.block_on(app::preview(
+                &req,
+                token(&p.common, &req, false, &runtime)?,
+                &p.user,
+                Some(&p.scopes),
+            ))?;
+            let works = report.assigned
+                && report
+                    .verdict
+                    .as_ref()
+                    .is_some_and(|v| v.outcome == entrance_core::targets::Outcome::Works);
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "claims": report.claims,
+                        "verdict": report.verdict,
+                        "assigned": report.assigned,
+                        "refusal": report.refusal,
+                    })
+                );
+            } else {
+                print_preview(&report);
+            }
+            Ok(status(works))
         }
         Action::Signins(s) => {
             let (req, _) = request(&s.common)?;
@@ -536,6 +579,42 @@ fn print_signins(r: &app::SignInsReport) {
             println!("          Fix: {}", e.fix);
         } else if let Some(f) = &s.failure_reason {
             println!("          {f}");
+        }
+    }
+}
+
+fn print_preview(r: &app::PreviewReport) {
+    println!(
+        "What {} gets from {} (predicted from Microsoft Graph; scopes: {}):",
+        r.user, r.app_id, r.scopes
+    );
+    match &r.refusal {
+        Some(why) => println!("  NOT LET IN: {why}"),
+        None => println!("  let in: yes"),
+    }
+    if let Some(claims) = r.claims.as_object() {
+        for (k, v) in claims {
+            let shown = match v {
+                Value::Array(a) if a.len() > 8 => format!("[{} values]", a.len()),
+                Value::Array(a) => a
+                    .iter()
+                    .map(|x| {
+                        x.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| x.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            println!("  {k:<20} {shown}");
+        }
+    }
+    if let Some(v) = &r.verdict {
+        println!("\nThe product's verdict: {:?}", v.outcome);
+        for c in &v.checks {
+            println!("  {:?}  {}  {}", c.status, c.code, c.message);
         }
     }
 }
