@@ -1323,6 +1323,15 @@ async fn the_token_preview_equals_a_real_sign_in_for_every_user_and_product() {
                     );
                     assert_eq!(comparable(&p.claims), comparable(&claims), "{app} × {user}");
                     assert!(p.verdict.is_some(), "{app} × {user}: no verdict");
+                    if app == "grafana" && user == "alice" {
+                        // Alice's Editor role: Grafana works for her.
+                        assert_eq!(
+                            p.verdict.as_ref().map(|v| v.outcome),
+                            Some(Outcome::Works),
+                            "{:?}",
+                            p.verdict
+                        );
+                    }
                     compared += 1;
                 }
                 Err(why) => {
