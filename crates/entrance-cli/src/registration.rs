@@ -293,6 +293,7 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
                     "{}",
                     json!({
                         "claims": report.claims,
+                        "access_token": report.access_token,
                         "verdict": report.verdict,
                         "assigned": report.assigned,
                         "refusal": report.refusal,
@@ -592,7 +593,21 @@ fn print_preview(r: &app::PreviewReport) {
         Some(why) => println!("  NOT LET IN: {why}"),
         None => println!("  let in: yes"),
     }
-    if let Some(claims) = r.claims.as_object() {
+    print_claims("ID token", &r.claims);
+    if let Some(at) = &r.access_token {
+        print_claims("Access token for the product's own API", at);
+    }
+    if let Some(v) = &r.verdict {
+        println!("\nThe product's verdict: {:?}", v.outcome);
+        for c in &v.checks {
+            println!("  {:?}  {}  {}", c.status, c.code, c.message);
+        }
+    }
+}
+
+fn print_claims(title: &str, claims: &Value) {
+    println!("\n{title}:");
+    if let Some(claims) = claims.as_object() {
         for (k, v) in claims {
             let shown = match v {
                 Value::Array(a) if a.len() > 8 => format!("[{} values]", a.len()),
@@ -609,12 +624,6 @@ fn print_preview(r: &app::PreviewReport) {
                 other => other.to_string(),
             };
             println!("  {k:<20} {shown}");
-        }
-    }
-    if let Some(v) = &r.verdict {
-        println!("\nThe product's verdict: {:?}", v.outcome);
-        for c in &v.checks {
-            println!("  {:?}  {}  {}", c.status, c.code, c.message);
         }
     }
 }

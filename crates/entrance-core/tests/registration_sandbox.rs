@@ -1145,13 +1145,15 @@ async fn the_tenant_sign_in_logs_list_an_unassigned_users_failure_first_explaine
 
 // ---- token preview ---------------------------------------------------------
 
-/// Signs `user` in to `app` with `openid profile email`; the ID token's
-/// claims, or `Err(Entra's answer)` when Entra does not let the user in.
+/// Signs `user` in to `app` with `openid profile email` (and `api`, the
+/// product's own API scope, when given); the ID token's and the access
+/// token's claims, or `Err(Entra's answer)` when Entra does not let the user in.
 async fn id_token_claims(
     sb: &Sandbox,
     app: &str,
     user: &str,
-) -> std::result::Result<Value, String> {
+    api: Option<&str>,
+) -> std::result::Result<(Value, Value), String> {
     let scenario = sb.scenario();
     let a = scenario.app(app).expect("app").clone();
     let u = scenario.user(user).expect("user").clone();
@@ -1172,7 +1174,13 @@ async fn id_token_claims(
         .append_pair("client_id", &a.app_id)
         .append_pair("response_type", "code")
         .append_pair("redirect_uri", &redirect)
-        .append_pair("scope", "openid profile email")
+        .append_pair(
+            "scope",
+            &match api {
+                Some(a) => format!("{a} openid profile email"),
+                None => "openid profile email".into(),
+            },
+        )
         .append_pair("state", "st-1")
         .append_pair("nonce", "n-1")
         .append_pair("code_challenge", challenge.as_str())
@@ -1252,9 +1260,28 @@ async fn id_token_claims(
         .json()
         .await
         .expect("json");
-    let t = body["id_token"].as_str().ok_or_else(|| body.to_string())?;
-    let payload = t.split('.').nth(1).expect("payload");
-    Ok(serde_json::from_slice(&base64_decode(payload)).expect("claims"))
+    let claims = |t: &str| -> Value {
+        let payload = t.split('.').nth(1).expect("payload");
+        serde_json::from_slice(&base64_decode(payload)).expect("claims")
+    };
+    let id = body["id_token"].as_str().ok_or_else(|| body.to_string())?;
+    let at = body["access_token"]
+        .as_str()
+        .map(claims)
+        .unwrap_or(Value::Null);
+    Ok((claims(id), at))
+}
+
+/// The product's own API scope, for products that read an access token.
+fn api_scope(sb: &Sandbox, app: &str) -> String {
+    let a = sb.scenario().app(app).expect("app").clone();
+    match (
+        a.identifier_uris.first(),
+        a.api.oauth2_permission_scopes.first(),
+    ) {
+        (Some(uri), Some(scope)) => format!("{uri}/{}", scope.value),
+        _ => format!("{}/.default", a.app_id),
+    }
 }
 
 /// The claims that matter, comparable: lists sorted, the overage endpoint
@@ -1306,16 +1333,25 @@ async fn the_token_preview_equals_a_real_sign_in_for_every_user_and_product() {
         .map(|u| (u.name.clone(), u.user_principal_name.clone()))
         .collect();
     assert!(apps.len() >= 5 && users.len() >= 7, "{apps:?} {users:?}");
-    let (mut compared, mut refused) = (0, Vec::new());
+    let (mut compared, mut refused, mut access_tokens) = (0, Vec::new(), 0);
     for (app, target) in &apps {
         let req = request(&sb, target, Some(app), "https://product.contoso.sandbox");
         for (user, upn) in &users {
-            let real = id_token_claims(&sb, app, user).await;
             let p = app::preview(&req, admin(&sb).await, upn, None)
                 .await
                 .unwrap_or_else(|e| panic!("{app} × {user}: {e}"));
+            let api = p.access_token.as_ref().map(|_| api_scope(&sb, app));
+            let real = id_token_claims(&sb, app, user, api.as_deref()).await;
             match real {
-                Ok(claims) => {
+                Ok((claims, at)) => {
+                    if let Some(predicted) = &p.access_token {
+                        assert_eq!(
+                            comparable(predicted),
+                            comparable(&at),
+                            "{app} × {user}: access token"
+                        );
+                        access_tokens += 1;
+                    }
                     assert!(
                         p.assigned,
                         "{app} × {user}: predicted not let in: {:?}",
@@ -1323,6 +1359,15 @@ async fn the_token_preview_equals_a_real_sign_in_for_every_user_and_product() {
                     );
                     assert_eq!(comparable(&p.claims), comparable(&claims), "{app} × {user}");
                     assert!(p.verdict.is_some(), "{app} × {user}: no verdict");
+                    let outcome = p.verdict.as_ref().map(|v| v.outcome);
+                    if app == "camunda" && user == "alice" {
+                        // Camunda reads the access token for its own API.
+                        assert_eq!(outcome, Some(Outcome::Works), "{:?}", p.verdict);
+                    }
+                    if app == "keep" && user == "bob" {
+                        // Bob is only in a nested group: Keep's groups claim is empty.
+                        assert_eq!(outcome, Some(Outcome::Fails), "{:?}", p.verdict);
+                    }
                     if app == "grafana" && user == "alice" {
                         // Alice's Editor role: Grafana works for her.
                         assert_eq!(
@@ -1345,7 +1390,11 @@ async fn the_token_preview_equals_a_real_sign_in_for_every_user_and_product() {
             }
         }
     }
-    eprintln!("{compared} pairs compared, refused as predicted: {refused:?}");
+    eprintln!("{compared} pairs compared ({access_tokens} with an access token), refused as predicted: {refused:?}");
+    assert!(
+        access_tokens >= 6,
+        "Keep and Camunda read access tokens: {access_tokens}"
+    );
     assert_eq!(compared + refused.len(), apps.len() * users.len());
     assert!(
         refused.contains(&"grafana × bob".to_string()),

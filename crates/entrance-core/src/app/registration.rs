@@ -542,7 +542,10 @@ pub struct PreviewReport {
     pub assigned: bool,
     /// Why not, when not.
     pub refusal: Option<String>,
-    /// The product's verdict on the predicted ID token (when let in).
+    /// The predicted access token for the product's own API, when the
+    /// product reads one.
+    pub access_token: Option<serde_json::Value>,
+    /// The product's verdict on the predicted tokens (when let in).
     pub verdict: Option<targets::Verdict>,
 }
 
@@ -567,16 +570,46 @@ pub async fn preview(
     let client = GraphClient::new(&root, token)?;
     let snap = snapshot::read(&client, &app_id).await?;
     let scopes = scopes.unwrap_or(PREVIEW_SCOPES).to_string();
-    let p = crate::registration::preview::preview(&client, &snap, user, &scopes).await?;
+    let needs = target.requirements(&req.inputs);
+    let reads_access_token = needs.exposed_scope.is_some() || needs.access_token_version.is_some();
+    let p =
+        crate::registration::preview::preview(&client, &snap, user, &scopes, reads_access_token)
+            .await?;
     let verdict = if p.assigned {
+        use crate::registration::preview::unsigned_token;
         let tid = client.token().connection().tenant_id.clone();
-        let issuer = format!("https://{}/{tid}/v2.0", req.inputs.cloud.authority_host());
-        let text = crate::registration::preview::unsigned_id_token(&p, &app_id, &issuer, now());
+        let v2_issuer = format!("https://{}/{tid}/v2.0", req.inputs.cloud.authority_host());
+        let id = unsigned_token(&p.claims, &app_id, &v2_issuer, "2.0", None, now());
+        let mut response = serde_json::json!({ "id_token": id, "token_type": "Bearer" });
+        if let Some(at) = &p.access_token {
+            let v2 = snap
+                .app
+                .as_ref()
+                .is_some_and(|a| a.api.requested_access_token_version == Some(2));
+            let identifier = needs
+                .exposed_scope
+                .as_ref()
+                .map(|e| e.identifier_uri.clone())
+                .unwrap_or_else(|| app_id.clone());
+            let scp = needs.exposed_scope.as_ref().map(|e| e.scope);
+            // The product signs in with its own client ID: azp/azpacr (v2),
+            // appid/appidacr (v1); 1 = a client secret, 0 = a public client.
+            let mut at = at.clone();
+            at[if v2 { "azp" } else { "appid" }] = serde_json::json!(app_id);
+            at[if v2 { "azpacr" } else { "appidacr" }] =
+                serde_json::json!(if needs.secret { "1" } else { "0" });
+            response["access_token"] = serde_json::json!(if v2 {
+                unsigned_token(&at, &app_id, &v2_issuer, "2.0", scp, now())
+            } else {
+                let v1_issuer = format!("https://sts.windows.net/{tid}/");
+                unsigned_token(&at, &identifier, &v1_issuer, "1.0", scp, now())
+            });
+        }
         let options = crate::inspect::InspectOptions {
             needs: target.needs(&req.inputs),
             ..crate::inspect::InspectOptions::default()
         };
-        crate::inspect::inspect_text(&format!("{{\"id_token\":\"{text}\"}}"), &options, now())
+        crate::inspect::inspect_text(&response.to_string(), &options, now())
             .ok()
             .map(|i| targets::verdict(target, &i, &req.inputs))
     } else {
@@ -589,6 +622,7 @@ pub async fn preview(
         user: user.to_string(),
         scopes,
         claims: p.claims,
+        access_token: p.access_token,
         assigned: p.assigned,
         refusal: p.refusal,
         verdict,

@@ -71,6 +71,10 @@ struct UserFacts {
 pub struct Preview {
     /// The ID token's claims that matter (no times, nonces or signatures).
     pub claims: Value,
+    /// The access token for the product's own API, when the product reads
+    /// one: its claims (from the same registration's `accessToken`
+    /// optional claims, version by `requestedAccessTokenVersion`).
+    pub access_token: Option<Value>,
     /// Whether Entra lets the user in.
     pub assigned: bool,
     /// Why not, when not.
@@ -237,6 +241,7 @@ pub async fn preview(
     snap: &Snapshot,
     user: &str,
     scopes: &str,
+    reads_access_token: bool,
 ) -> Result<Preview> {
     let app = snap.app.as_ref().ok_or_else(|| Error::InvalidInput {
         field: "client ID".into(),
@@ -251,25 +256,57 @@ pub async fn preview(
     let Some(f) = facts(client, user, sp_id.as_deref()).await? else {
         return Ok(Preview {
             claims: json!({}),
+            access_token: None,
             assigned: false,
             refusal: Some(format!(
                 "{user} is not a user of tenant {tid} (AADSTS50020 or 50034: a user of another tenant must be invited as a guest)"
             )),
         });
     };
-    Ok(predict(app, snap, &f, &tid, scopes))
+    let scopes: Vec<&str> = scopes.split_whitespace().collect();
+    let refusal = refusal(snap, &f);
+    let access_token = reads_access_token.then(|| {
+        let version = if app.api.requested_access_token_version == Some(2) {
+            2
+        } else {
+            1
+        };
+        claims_of(app, snap, &f, &tid, &scopes, false, version)
+    });
+    Ok(Preview {
+        claims: claims_of(app, snap, &f, &tid, &scopes, true, 2),
+        access_token,
+        assigned: refusal.is_none(),
+        refusal,
+    })
 }
 
-fn predict(app: &Application, snap: &Snapshot, f: &UserFacts, tid: &str, scopes: &str) -> Preview {
-    let scopes: Vec<&str> = scopes.split_whitespace().collect();
-    let profile = scopes.contains(&"profile");
-    let oc = optional(app, "idToken");
+/// One token's claims: the ID token (`id_token`, v2 endpoint) or the access
+/// token for the app's own API (`version` 1 or 2).
+fn claims_of(
+    app: &Application,
+    snap: &Snapshot,
+    f: &UserFacts,
+    tid: &str,
+    scopes: &[&str],
+    id_token: bool,
+    version: u8,
+) -> Value {
+    let profile = scopes.contains(&"profile") || version == 1;
+    let oc = optional(app, if id_token { "idToken" } else { "accessToken" });
     let has_oc = |n: &str| oc.iter().find(|(name, _)| name == n);
     let mut claims = Map::new();
-    claims.insert("tid".into(), json!(tid));
+    if profile || id_token {
+        claims.insert("tid".into(), json!(tid));
+    }
     if profile {
         claims.insert("oid".into(), json!(f.id));
+    }
+    if version == 2 && profile {
         claims.insert("preferred_username".into(), json!(f.upn));
+    }
+    if version == 1 {
+        claims.insert("upn".into(), json!(f.upn));
     }
     if has_oc("preferred_username").is_some() {
         claims.insert("preferred_username".into(), json!(f.upn));
@@ -277,7 +314,8 @@ fn predict(app: &Application, snap: &Snapshot, f: &UserFacts, tid: &str, scopes:
     if has_oc("upn").is_some() {
         claims.insert("upn".into(), json!(f.upn));
     }
-    let wants_email = f.guest || has_oc("email").is_some() || scopes.contains(&"email");
+    let wants_email =
+        f.guest || has_oc("email").is_some() || (id_token && scopes.contains(&"email"));
     if let (true, Some(mail)) = (wants_email, &f.mail) {
         claims.insert("email".into(), json!(mail));
     }
@@ -376,7 +414,12 @@ fn predict(app: &Application, snap: &Snapshot, f: &UserFacts, tid: &str, scopes:
         claims.insert("wids".into(), json!(wids));
     }
 
-    // Let in?
+    Value::Object(claims)
+}
+
+/// Why Entra would not let the user in, if it would not.
+fn refusal(snap: &Snapshot, f: &UserFacts) -> Option<String> {
+    let direct_ids: HashSet<&str> = f.direct.iter().map(|(id, _, _)| id.as_str()).collect();
     let required = snap
         .sp
         .as_ref()
@@ -386,7 +429,7 @@ fn predict(app: &Application, snap: &Snapshot, f: &UserFacts, tid: &str, scopes:
             a.principal_id.eq_ignore_ascii_case(&f.id)
                 || direct_ids.contains(a.principal_id.to_ascii_lowercase().as_str())
         });
-    let refusal = if !f.enabled {
+    if !f.enabled {
         Some(format!("{}'s account is disabled (AADSTS50057)", f.upn))
     } else if required && !assigned_here {
         Some(format!(
@@ -395,26 +438,31 @@ fn predict(app: &Application, snap: &Snapshot, f: &UserFacts, tid: &str, scopes:
         ))
     } else {
         None
-    };
-    Preview {
-        claims: Value::Object(claims),
-        assigned: refusal.is_none(),
-        refusal,
     }
 }
 
-/// The predicted claims as an unsigned JWT-shaped ID token (`alg: none`),
-/// for the token inspector and the product's verdict.
-pub fn unsigned_id_token(p: &Preview, app_id: &str, issuer: &str, now: i64) -> String {
+/// Predicted claims as an unsigned JWT-shaped token (`alg: none`), for the
+/// token inspector and the product's verdict.
+pub fn unsigned_token(
+    claims: &Value,
+    aud: &str,
+    issuer: &str,
+    ver: &str,
+    scp: Option<&str>,
+    now: i64,
+) -> String {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
-    let mut claims = p.claims.as_object().cloned().unwrap_or_default();
-    claims.insert("aud".into(), json!(app_id));
+    let mut claims = claims.as_object().cloned().unwrap_or_default();
+    claims.insert("aud".into(), json!(aud));
     claims.insert("iss".into(), json!(issuer));
     claims.insert("iat".into(), json!(now));
     claims.insert("nbf".into(), json!(now));
     claims.insert("exp".into(), json!(now + 3600));
-    claims.insert("ver".into(), json!("2.0"));
+    claims.insert("ver".into(), json!(ver));
+    if let Some(s) = scp {
+        claims.insert("scp".into(), json!(s));
+    }
     if let Some(oid) = claims.get("oid").cloned() {
         claims.insert("sub".into(), oid);
     }
