@@ -35,6 +35,13 @@ enum Action {
     /// Plan a new registration for the product; create it with --yes.
     #[command(after_help = after_help())]
     Create(CreateArgs),
+    /// The tenant's sign-in logs for the app: failures first, each AADSTS code
+    /// explained (needs AuditLog.Read.All and Entra ID P1/P2).
+    #[command(after_help = after_help())]
+    Signins(SigninsArgs),
+    /// Predict a user's ID token claims and the product's verdict, from Graph only.
+    #[command(after_help = after_help())]
+    Preview(PreviewArgs),
 }
 
 fn after_help() -> String {
@@ -91,6 +98,27 @@ struct FixArgs {
     /// Apply the plan.
     #[arg(long)]
     yes: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+struct PreviewArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The user: UPN or object ID.
+    #[arg(long, value_name = "UPN|OID")]
+    user: String,
+    /// The OpenID scopes the product asks for.
+    #[arg(long, value_name = "SCOPES", default_value = app::PREVIEW_SCOPES)]
+    scopes: String,
+}
+
+#[derive(Debug, ClapArgs)]
+struct SigninsArgs {
+    #[command(flatten)]
+    common: Common,
+    /// How many hours back to read.
+    #[arg(long, value_name = "HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=720))]
+    since: u32,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -246,6 +274,59 @@ pub fn run(args: &Args, json: bool) -> Result<ExitCode, Error> {
                 }
             }
             Ok(status(clean))
+        }
+        Action::Preview(p) => {
+            let (req, _) = request(&p.common)?;
+            let report = runtime.block_on(app::preview(
+                &req,
+                token(&p.common, &req, false, &runtime)?,
+                &p.user,
+                Some(&p.scopes),
+            ))?;
+            let works = report.assigned
+                && report
+                    .verdict
+                    .as_ref()
+                    .is_some_and(|v| v.outcome == entrance_core::targets::Outcome::Works);
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "claims": report.claims,
+                        "access_token": report.access_token,
+                        "verdict": report.verdict,
+                        "assigned": report.assigned,
+                        "refusal": report.refusal,
+                    })
+                );
+            } else {
+                print_preview(&report);
+            }
+            Ok(status(works))
+        }
+        Action::Signins(s) => {
+            let (req, _) = request(&s.common)?;
+            let report = runtime.block_on(app::signins(
+                &req,
+                token(&s.common, &req, false, &runtime)?,
+                s.since,
+            ))?;
+            let failures = report.sign_ins.iter().filter(|x| !x.succeeded()).count();
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "app_id": report.app_id,
+                        "since": report.since,
+                        "graph_root": report.graph_root,
+                        "failures": failures,
+                        "sign_ins": report.sign_ins,
+                    })
+                );
+            } else {
+                print_signins(&report);
+            }
+            Ok(status(failures == 0))
         }
         Action::Create(c) => {
             let (mut req, secrets) = request(&c.common)?;
@@ -468,6 +549,81 @@ fn print_after(after: &[RegistrationFinding]) {
         );
         for f in after {
             print_finding(f);
+        }
+    }
+}
+
+fn print_signins(r: &app::SignInsReport) {
+    println!(
+        "Sign-ins of {} since {} (the tenant's sign-in logs, {}):",
+        r.app_id, r.since, r.graph_root
+    );
+    if r.sign_ins.is_empty() {
+        println!("  none recorded.");
+        return;
+    }
+    for s in &r.sign_ins {
+        let corr = s.correlation_id.as_deref().unwrap_or("-");
+        if s.succeeded() {
+            println!("  ok      {}  {}  correlation {corr}", s.time, s.user);
+            continue;
+        }
+        println!(
+            "  FAILED  {}  {}  AADSTS{}  correlation {corr}",
+            s.time, s.user, s.error_code
+        );
+        if let Some(e) = &s.explanation {
+            println!("          {}", e.title);
+            if let Some(c) = &e.cause {
+                println!("          Cause: {c}");
+            }
+            println!("          Fix: {}", e.fix);
+        } else if let Some(f) = &s.failure_reason {
+            println!("          {f}");
+        }
+    }
+}
+
+fn print_preview(r: &app::PreviewReport) {
+    println!(
+        "What {} gets from {} (predicted from Microsoft Graph; scopes: {}):",
+        r.user, r.app_id, r.scopes
+    );
+    match &r.refusal {
+        Some(why) => println!("  NOT LET IN: {why}"),
+        None => println!("  let in: yes"),
+    }
+    print_claims("ID token", &r.claims);
+    if let Some(at) = &r.access_token {
+        print_claims("Access token for the product's own API", at);
+    }
+    if let Some(v) = &r.verdict {
+        println!("\nThe product's verdict: {:?}", v.outcome);
+        for c in &v.checks {
+            println!("  {:?}  {}  {}", c.status, c.code, c.message);
+        }
+    }
+}
+
+fn print_claims(title: &str, claims: &Value) {
+    println!("\n{title}:");
+    if let Some(claims) = claims.as_object() {
+        for (k, v) in claims {
+            let shown = match v {
+                Value::Array(a) if a.len() > 8 => format!("[{} values]", a.len()),
+                Value::Array(a) => a
+                    .iter()
+                    .map(|x| {
+                        x.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| x.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            println!("  {k:<20} {shown}");
         }
     }
 }

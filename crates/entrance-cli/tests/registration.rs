@@ -462,3 +462,131 @@ async fn create_puts_the_new_secret_in_the_keychain_and_prints_it_only_when_aske
         .output();
     let _ = std::fs::remove_dir_all(&config);
 }
+
+/// Signs `upn` in at the sandbox's authorize page for `client_id` (up to the
+/// redirect back to the product); returns where Entra sent the browser.
+async fn attempt_sign_in(sb: &entrance_sandbox::Sandbox, client_id: &str, user: &str) -> String {
+    let u = sb.scenario().user(user).cloned().expect("user");
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let authorize = format!(
+        "{}/oauth2/v2.0/authorize?client_id={client_id}&response_type=code&scope=openid&state=s&redirect_uri=https%3A%2F%2Fgrafana.contoso.sandbox%2Flogin%2Fazuread",
+        sb.authority("contoso")
+    );
+    let html = c
+        .get(authorize)
+        .send()
+        .await
+        .expect("authorize")
+        .text()
+        .await
+        .expect("html");
+    let attr = |marker: &str| {
+        let start = html.find(marker).expect(marker) + marker.len();
+        html[start..].split('"').next().unwrap_or("").to_string()
+    };
+    let (ctx, action) = (attr(r#"name="ctx" value=""#), attr(r#"action=""#));
+    let r = c
+        .post(format!("{}{action}", sb.base_url()))
+        .form(&[
+            ("ctx", ctx.as_str()),
+            ("user", u.user_principal_name.as_str()),
+            ("password", u.password.expose()),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    r.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preview_and_signins_through_the_cli() {
+    let sb = entrance_sandbox::Sandbox::start_default()
+        .await
+        .expect("sandbox");
+    let admin = graph_token(&sb, "entrance-admin").await;
+    let grafana = sb.scenario().app("grafana").expect("app").app_id.clone();
+    let mut c = common(&sb, "grafana", "https://grafana.contoso.sandbox");
+    c.extend(["--client-id".to_string(), grafana.clone()]);
+
+    // Alice: let in, her Editor role and groups predicted, the verdict given.
+    let o = entrance(
+        &args(
+            &[
+                "--json",
+                "registration",
+                "preview",
+                "--user",
+                "alice@contoso.sandbox",
+            ],
+            &c,
+        ),
+        &admin,
+    );
+    let v = json_of(&o);
+    assert_eq!(v["assigned"], true, "{v}");
+    assert_eq!(v["claims"]["roles"], serde_json::json!(["Editor"]), "{v}");
+    assert_eq!(v["claims"]["preferred_username"], "alice@contoso.sandbox");
+    assert!(
+        v["claims"]["groups"]
+            .as_array()
+            .is_some_and(|g| !g.is_empty()),
+        "{v}"
+    );
+    assert!(v["verdict"]["outcome"].is_string(), "{v}");
+
+    // Bob: not assigned; the table says so, exit 1.
+    let o = entrance(
+        &args(
+            &["registration", "preview", "--user", "bob@contoso.sandbox"],
+            &c,
+        ),
+        &admin,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("NOT LET IN") && text.contains("50105"),
+        "{text}"
+    );
+
+    // The tenant's sign-in logs: Bob's refused attempt first, explained.
+    let loc = attempt_sign_in(&sb, &grafana, "bob").await;
+    assert!(loc.contains("error="), "{loc}");
+    let o = entrance(
+        &args(&["registration", "signins", "--since", "1"], &c),
+        &admin,
+    );
+    assert_eq!(o.status.code(), Some(1), "a failure was recorded");
+    let text = String::from_utf8_lossy(&o.stdout);
+    let first = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        first.contains("FAILED")
+            && first.contains("bob@contoso.sandbox")
+            && first.contains("AADSTS50105")
+            && first.contains("correlation"),
+        "{text}"
+    );
+    assert!(!text.contains(&admin), "the token is never printed");
+
+    // Without AuditLog.Read.All: the permission is named.
+    let o = entrance(
+        &args(&["--json", "registration", "signins"], &c),
+        &graph_token(&sb, "entrance-automation").await,
+    );
+    let v = json_of(&o);
+    assert_eq!(v["error"]["code"], "graph.permission_missing", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("AuditLog.Read.All"),
+        "{v}"
+    );
+}

@@ -257,6 +257,18 @@ pub enum Error {
         /// What Graph said, when it refused.
         detail: Option<String>,
     },
+    /// Microsoft Graph refused because the tenant lacks a licence the data
+    /// needs: sign-in logs need Microsoft Entra ID P1 or P2
+    /// (docs/graph.md#sign-in-logs-licence).
+    #[error("Microsoft Graph could not {action}: the tenant has no {licence} licence ({detail})")]
+    GraphLicenceMissing {
+        /// The licence (`Microsoft Entra ID P1 or P2`).
+        licence: String,
+        /// What Entrance was about to do.
+        action: String,
+        /// What Graph said.
+        detail: String,
+    },
     /// A bug: an invariant did not hold.
     #[error("internal error: {0}")]
     Internal(String),
@@ -292,6 +304,7 @@ impl Error {
             Error::Graph { status: 401, .. } => ErrorCode::GraphUnauthorized,
             Error::Graph { .. } => ErrorCode::GraphFailed,
             Error::GraphPermissionMissing { .. } => ErrorCode::GraphPermissionMissing,
+            Error::GraphLicenceMissing { .. } => ErrorCode::GraphForbidden,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -328,6 +341,9 @@ impl Error {
             } else {
                 format!("In App registrations → the app that signs you in → API permissions: Add a permission → Microsoft Graph → Delegated permissions → {permission}, then \"Grant admin consent for <tenant>\", and sign in again. A delegated change also needs your directory role to allow it (Application Administrator or Cloud Application Administrator). An Azure CLI token carries only what the Azure CLI is pre-authorized for: use a token from an app you control (--graph-token-env).")
             }),
+            Error::GraphLicenceMissing { licence, .. } => Some(format!(
+                "Sign-in logs through Microsoft Graph need a {licence} licence in the tenant (Microsoft Entra admin center → Billing → Licenses). Without it, read them in the portal: Enterprise applications → the app → Sign-in logs (last 7 days)."
+            )),
             Error::Internal(_) => Some(
                 "This is a bug in Entrance. Please report it with the exported diagnosis.".into(),
             ),

@@ -1075,3 +1075,335 @@ async fn a_plan_stops_at_the_first_failure_and_says_what_was_and_was_not_applied
         "step 3 was not sent"
     );
 }
+
+// ---- sign-in logs ------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tenant_sign_in_logs_list_an_unassigned_users_failure_first_explained() {
+    let sb = sandbox().await;
+    let grafana = app_id(&sb, "grafana");
+    let redirect = "https://grafana.contoso.sandbox/login/azuread";
+    let secret = "Gra8Q~Sandbox-Grafana-Secret-0005";
+    let ok = sign_in(
+        &sb,
+        &grafana,
+        "alice",
+        redirect,
+        "openid profile email",
+        Redeem::Secret,
+        Some(secret),
+    )
+    .await;
+    assert!(ok.contains("id_token"), "{ok}");
+    let refused = sign_in(
+        &sb,
+        &grafana,
+        "bob",
+        redirect,
+        "openid profile email",
+        Redeem::Secret,
+        Some(secret),
+    )
+    .await;
+    assert!(refused.contains("50105"), "{refused}");
+
+    let mut req = request(
+        &sb,
+        "grafana",
+        Some("grafana"),
+        "https://grafana.contoso.sandbox",
+    );
+    req.inputs.client_id = Some(grafana.clone());
+    let report = app::signins(&req, admin(&sb).await, 24)
+        .await
+        .expect("sign-ins");
+    assert_eq!(report.app_id, grafana);
+    let first = report.sign_ins.first().expect("a sign-in");
+    assert_eq!(first.error_code, 50105, "failures come first");
+    assert_eq!(first.user, "bob@contoso.sandbox");
+    assert!(first.correlation_id.is_some());
+    let e = first.explanation.as_ref().expect("explained");
+    assert!(e.targeted, "{e:?}");
+    assert!(
+        format!("{} {}", e.title, e.fix)
+            .to_lowercase()
+            .contains("assign"),
+        "{e:?}"
+    );
+    assert!(report
+        .sign_ins
+        .iter()
+        .any(|s| s.succeeded() && s.user == "alice@contoso.sandbox"));
+
+    // A token without AuditLog.Read.All: the permission is named.
+    let e = app::signins(&req, graph_token(&sb, "entrance-automation").await, 24)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::GraphPermissionMissing);
+    assert!(e.to_string().contains("AuditLog.Read.All"), "{e}");
+}
+
+// ---- token preview ---------------------------------------------------------
+
+/// Signs `user` in to `app` with `openid profile email` (and `api`, the
+/// product's own API scope, when given); the ID token's and the access
+/// token's claims, or `Err(Entra's answer)` when Entra does not let the user in.
+async fn id_token_claims(
+    sb: &Sandbox,
+    app: &str,
+    user: &str,
+    api: Option<&str>,
+) -> std::result::Result<(Value, Value), String> {
+    let scenario = sb.scenario();
+    let a = scenario.app(app).expect("app").clone();
+    let u = scenario.user(user).expect("user").clone();
+    let (redirect, spa) = match a.web.redirect_uris.first() {
+        Some(r) => (r.clone(), false),
+        None => (
+            a.spa.redirect_uris.first().expect("a redirect URI").clone(),
+            true,
+        ),
+    };
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut url = url::Url::parse(&format!(
+        "{}/oauth2/v2.0/authorize",
+        sb.authority("contoso")
+    ))
+    .expect("url");
+    url.query_pairs_mut()
+        .append_pair("client_id", &a.app_id)
+        .append_pair("response_type", "code")
+        .append_pair("redirect_uri", &redirect)
+        .append_pair(
+            "scope",
+            &match api {
+                Some(a) => format!("{a} openid profile email"),
+                None => "openid profile email".into(),
+            },
+        )
+        .append_pair("state", "st-1")
+        .append_pair("nonce", "n-1")
+        .append_pair("code_challenge", challenge.as_str())
+        .append_pair("code_challenge_method", "S256");
+    let c = client();
+    let html = c
+        .get(url.as_str())
+        .send()
+        .await
+        .expect("authorize")
+        .text()
+        .await
+        .expect("html");
+    let ctx = attr(&html, r#"name="ctx" value=""#).ok_or_else(|| html.clone())?;
+    let action = attr(&html, r#"action=""#).expect("form action");
+    let mut r = c
+        .post(format!("{}{}", sb.base_url(), action))
+        .form(&[
+            ("ctx", ctx.as_str()),
+            ("user", u.user_principal_name.as_str()),
+            ("password", u.password.expose()),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    if r.headers().get(LOCATION).is_none() {
+        let html = r.text().await.expect("html");
+        if html.contains("AADSTS") {
+            return Err(html);
+        }
+        let ctx = attr(&html, r#"name="ctx" value=""#).ok_or_else(|| html.clone())?;
+        let action = attr(&html, r#"action=""#).expect("form action");
+        r = c
+            .post(format!("{}{}", sb.base_url(), action))
+            .form(&[("ctx", ctx.as_str()), ("accept", "1")])
+            .send()
+            .await
+            .expect("consent");
+    }
+    let loc = r
+        .headers()
+        .get(LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .ok_or("no redirect")?
+        .to_string();
+    let params: HashMap<String, String> = url::Url::parse(&loc)
+        .expect("absolute")
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let code = params.get("code").ok_or_else(|| loc.clone())?;
+    let mut form = vec![
+        ("grant_type", "authorization_code".to_string()),
+        ("client_id", a.app_id.clone()),
+        ("code", code.clone()),
+        ("redirect_uri", redirect.clone()),
+        ("code_verifier", verifier.secret().clone()),
+    ];
+    let mut req = c.post(format!("{}/oauth2/v2.0/token", sb.authority("contoso")));
+    if spa {
+        let o = url::Url::parse(&redirect)
+            .expect("redirect")
+            .origin()
+            .ascii_serialization();
+        req = req.header("Origin", o);
+    } else {
+        form.push((
+            "client_secret",
+            a.password_credentials[0].value.expose().to_string(),
+        ));
+    }
+    let body: Value = req
+        .form(&form)
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let claims = |t: &str| -> Value {
+        let payload = t.split('.').nth(1).expect("payload");
+        serde_json::from_slice(&base64_decode(payload)).expect("claims")
+    };
+    let id = body["id_token"].as_str().ok_or_else(|| body.to_string())?;
+    let at = body["access_token"]
+        .as_str()
+        .map(claims)
+        .unwrap_or(Value::Null);
+    Ok((claims(id), at))
+}
+
+/// The product's own API scope, for products that read an access token.
+fn api_scope(sb: &Sandbox, app: &str) -> String {
+    let a = sb.scenario().app(app).expect("app").clone();
+    match (
+        a.identifier_uris.first(),
+        a.api.oauth2_permission_scopes.first(),
+    ) {
+        (Some(uri), Some(scope)) => format!("{uri}/{}", scope.value),
+        _ => format!("{}/.default", a.app_id),
+    }
+}
+
+/// The claims that matter, comparable: lists sorted, the overage endpoint
+/// reduced to its user path.
+fn comparable(claims: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for k in [
+        "tid",
+        "oid",
+        "email",
+        "preferred_username",
+        "upn",
+        "_claim_names",
+    ] {
+        if let Some(v) = claims.get(k) {
+            out.insert(k.into(), v.clone());
+        }
+    }
+    for k in ["groups", "roles", "wids"] {
+        if let Some(a) = claims.get(k).and_then(Value::as_array) {
+            let mut l: Vec<String> = a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_ascii_lowercase))
+                .collect();
+            l.sort();
+            out.insert(k.into(), json!(l));
+        }
+    }
+    if let Some(e) = claims["_claim_sources"]["src1"]["endpoint"].as_str() {
+        let tail = e.rsplit_once("/users/").map(|(_, t)| t).unwrap_or(e);
+        out.insert("_claim_sources".into(), json!(tail));
+    }
+    Value::Object(out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_preview_equals_a_real_sign_in_for_every_user_and_product() {
+    let sb = sandbox().await;
+    let scenario = sb.scenario();
+    let apps: Vec<(String, String)> = scenario
+        .applications
+        .iter()
+        .filter(|a| a.target.is_some() && !a.name.ends_with("-misconfigured"))
+        .map(|a| (a.name.clone(), a.target.clone().expect("target")))
+        .collect();
+    let users: Vec<(String, String)> = scenario
+        .users
+        .iter()
+        .map(|u| (u.name.clone(), u.user_principal_name.clone()))
+        .collect();
+    assert!(apps.len() >= 5 && users.len() >= 7, "{apps:?} {users:?}");
+    let (mut compared, mut refused, mut access_tokens) = (0, Vec::new(), 0);
+    for (app, target) in &apps {
+        let req = request(&sb, target, Some(app), "https://product.contoso.sandbox");
+        for (user, upn) in &users {
+            let p = app::preview(&req, admin(&sb).await, upn, None)
+                .await
+                .unwrap_or_else(|e| panic!("{app} × {user}: {e}"));
+            let api = p.access_token.as_ref().map(|_| api_scope(&sb, app));
+            let real = id_token_claims(&sb, app, user, api.as_deref()).await;
+            match real {
+                Ok((claims, at)) => {
+                    if let Some(predicted) = &p.access_token {
+                        assert_eq!(
+                            comparable(predicted),
+                            comparable(&at),
+                            "{app} × {user}: access token"
+                        );
+                        access_tokens += 1;
+                    }
+                    assert!(
+                        p.assigned,
+                        "{app} × {user}: predicted not let in: {:?}",
+                        p.refusal
+                    );
+                    assert_eq!(comparable(&p.claims), comparable(&claims), "{app} × {user}");
+                    assert!(p.verdict.is_some(), "{app} × {user}: no verdict");
+                    let outcome = p.verdict.as_ref().map(|v| v.outcome);
+                    if app == "camunda" && user == "alice" {
+                        // Camunda reads the access token for its own API.
+                        assert_eq!(outcome, Some(Outcome::Works), "{:?}", p.verdict);
+                    }
+                    if app == "keep" && user == "bob" {
+                        // Bob is only in a nested group: Keep's groups claim is empty.
+                        assert_eq!(outcome, Some(Outcome::Fails), "{:?}", p.verdict);
+                    }
+                    if app == "grafana" && user == "alice" {
+                        // Alice's Editor role: Grafana works for her.
+                        assert_eq!(
+                            p.verdict.as_ref().map(|v| v.outcome),
+                            Some(Outcome::Works),
+                            "{:?}",
+                            p.verdict
+                        );
+                    }
+                    compared += 1;
+                }
+                Err(why) => {
+                    assert!(
+                        !p.assigned,
+                        "{app} × {user}: predicted let in, but Entra refused: {}",
+                        &why[..why.len().min(300)]
+                    );
+                    refused.push(format!("{app} × {user}"));
+                }
+            }
+        }
+    }
+    eprintln!("{compared} pairs compared ({access_tokens} with an access token), refused as predicted: {refused:?}");
+    assert!(
+        access_tokens >= 6,
+        "Keep and Camunda read access tokens: {access_tokens}"
+    );
+    assert_eq!(compared + refused.len(), apps.len() * users.len());
+    assert!(
+        refused.contains(&"grafana × bob".to_string()),
+        "{refused:?}"
+    );
+    assert!(
+        refused.contains(&"keep × disabled".to_string()),
+        "{refused:?}"
+    );
+    assert!(refused.contains(&"keep × frank".to_string()), "{refused:?}");
+    assert!(compared >= 20, "{compared}");
+}

@@ -450,6 +450,10 @@ fn dispatch(
             Method::GET,
             ["v1.0", "users", id, rel @ ("memberOf" | "transitiveMemberOf"), "microsoft.graph.group"],
         ) => member_of(&rq, &caller, Some(id), rel, true, &q, path),
+        (
+            Method::GET,
+            ["v1.0", "users", id, "memberOf" | "transitiveMemberOf", "microsoft.graph.directoryRole"],
+        ) => directory_roles(&rq, &caller, id),
         (Method::POST, ["v1.0", "applications"]) => create_application(&rq, &caller, body),
         (Method::GET, ["v1.0", "applications"]) => list_applications(&rq, &caller, &q),
         (Method::POST, ["v1.0", app, op @ ("addPassword" | "removePassword")])
@@ -560,6 +564,9 @@ fn user_json(rq: &Req<'_>, u: &User) -> Value {
         "surname": u.surname,
         "userPrincipalName": u.user_principal_name,
         "id": u.id.to_ascii_lowercase(),
+        // Not in Graph's default set; served always (user-get `$select`).
+        "accountEnabled": u.account_enabled,
+        "userType": if u.guest { "Guest" } else { "Member" },
     })
 }
 
@@ -619,13 +626,17 @@ fn me(rq: &Req<'_>, caller: &Caller) -> Response {
 }
 
 /// Resolves `{id | userPrincipalName}`.
-fn find_user<'d>(dir: &'d Directory, key: &str) -> Option<&'d User> {
-    dir.user_by_oid(key).or_else(|| dir.user_by_upn(key))
+/// A user of the caller's tenant by object ID or UPN: Graph sees only its
+/// own tenant's users (a member of another tenant is 404 until invited).
+fn find_user<'d>(dir: &'d Directory, caller: &Caller, key: &str) -> Option<&'d User> {
+    dir.user_by_oid(key)
+        .or_else(|| dir.user_by_upn(key))
+        .filter(|u| dir.user_tenant_id(u).eq_ignore_ascii_case(&caller.tid))
 }
 
 fn user_get(rq: &Req<'_>, caller: &Caller, key: &str) -> Response {
     let dir = rq.st.dir();
-    let Some(u) = find_user(&dir, key) else {
+    let Some(u) = find_user(&dir, caller, key) else {
         return rq.not_found(key);
     };
     let is_self = caller
@@ -662,7 +673,7 @@ fn member_ids(
                 )
             }
         },
-        Some(k) => find_user(&dir, k),
+        Some(k) => find_user(&dir, caller, k),
     };
     let Some(user) = user else {
         return rq.not_found(key.unwrap_or("me"));
@@ -741,7 +752,7 @@ fn member_of(
                 )
             }
         },
-        Some(k) => find_user(&dir, k),
+        Some(k) => find_user(&dir, caller, k),
     };
     let Some(user) = user else {
         return rq.not_found(key.unwrap_or("me"));
@@ -815,6 +826,34 @@ fn member_of(
     }
     body.insert("value".into(), json!(page));
     rq.ok(Value::Object(body))
+}
+
+/// The user's directory roles as `directoryRole` objects (user-list-memberof,
+/// user-list-transitivememberof with the `microsoft.graph.directoryRole`
+/// cast): `roleTemplateId` is what tokens carry in `wids`
+/// (docs/graph.md#directory-roles).
+fn directory_roles(rq: &Req<'_>, caller: &Caller, key: &str) -> Response {
+    let dir = rq.st.dir();
+    let Some(user) = find_user(&dir, caller, key) else {
+        return rq.not_found(key);
+    };
+    if !caller.allows(MEMBERS_ANY, MEMBERS_ANY) {
+        return rq.forbidden();
+    }
+    let value: Vec<Value> = user
+        .directory_roles
+        .iter()
+        .map(|t| {
+            let t = t.to_ascii_lowercase();
+            json!({
+                "@odata.type": "#microsoft.graph.directoryRole",
+                "id": format!("{t}-role"),
+                "roleTemplateId": t,
+                "displayName": null,
+            })
+        })
+        .collect();
+    rq.ok(json!({"@odata.context": rq.context("directoryRoles"), "value": value}))
 }
 
 /// The Graph `application` object (MAN2; docs/entra.md#azure-cli-and-graph-equivalents "Audit"). Secret
@@ -1806,7 +1845,7 @@ fn user_app_role_assignments(rq: &Req<'_>, caller: &Caller, key: &str) -> Respon
         return rq.forbidden();
     }
     let dir = rq.st.dir();
-    let Some(user) = find_user(&dir, key) else {
+    let Some(user) = find_user(&dir, caller, key) else {
         return rq.not_found(key);
     };
     let oid = user.id.to_ascii_lowercase();

@@ -487,3 +487,144 @@ pub async fn create(
         profile_saved,
     })
 }
+
+/// The app's sign-ins as the tenant recorded them.
+#[derive(Debug, Serialize)]
+pub struct SignInsReport {
+    pub connection: Connection,
+    pub graph_root: String,
+    pub app_id: String,
+    /// The start of the window (ISO 8601 UTC).
+    pub since: String,
+    /// Failures first, each explained.
+    pub sign_ins: Vec<crate::registration::signins::SignIn>,
+}
+
+/// Reads the app's sign-ins of the last `hours` hours from the tenant's
+/// sign-in logs (`GET /auditLogs/signIns`, docs/graph.md#sign-in-logs).
+///
+/// # Errors
+/// [`Error::GraphPermissionMissing`] without `AuditLog.Read.All`;
+/// [`Error::GraphLicenceMissing`] for a tenant without Entra ID P1/P2.
+pub async fn signins(
+    req: &RegistrationRequest,
+    token: GraphToken,
+    hours: u32,
+) -> Result<SignInsReport> {
+    let app_id = check_app_id(req.inputs.client_id.as_deref().unwrap_or_default())?.to_string();
+    let root = graph_root(&req.authority, req.graph_url.as_deref()).await?;
+    let client = GraphClient::new(&root, token)?;
+    let since_unix = now() - i64::from(hours) * 3600;
+    let product = targets::by_name(&req.target).map(|_| req.target.as_str());
+    let sign_ins =
+        crate::registration::signins::read(&client, &app_id, since_unix, product).await?;
+    Ok(SignInsReport {
+        connection: client.token().connection().clone(),
+        graph_root: root,
+        app_id,
+        since: crate::registration::signins::iso(since_unix),
+        sign_ins,
+    })
+}
+
+/// What a user will get from the product's sign-in, predicted from Graph.
+#[derive(Debug, Serialize)]
+pub struct PreviewReport {
+    pub connection: Connection,
+    pub graph_root: String,
+    pub app_id: String,
+    pub user: String,
+    /// The scopes the prediction assumes.
+    pub scopes: String,
+    /// The ID token's predicted claims.
+    pub claims: serde_json::Value,
+    /// Whether Entra lets the user in (account, tenant, assignment).
+    pub assigned: bool,
+    /// Why not, when not.
+    pub refusal: Option<String>,
+    /// The predicted access token for the product's own API, when the
+    /// product reads one.
+    pub access_token: Option<serde_json::Value>,
+    /// The product's verdict on the predicted tokens (when let in).
+    pub verdict: Option<targets::Verdict>,
+}
+
+/// The scopes products ask for at sign-in.
+pub const PREVIEW_SCOPES: &str = "openid profile email";
+
+/// Predicts the claims `user` (UPN or object ID) gets in the product's ID
+/// token, and the product's verdict on them, from Graph data only
+/// (docs/graph.md#token-preview).
+///
+/// # Errors
+/// As [`audit`]; [`Error::GraphPermissionMissing`] naming User.Read.All.
+pub async fn preview(
+    req: &RegistrationRequest,
+    token: GraphToken,
+    user: &str,
+    scopes: Option<&str>,
+) -> Result<PreviewReport> {
+    let target = targets::require(&req.target)?;
+    let app_id = check_app_id(req.inputs.client_id.as_deref().unwrap_or_default())?.to_string();
+    let root = graph_root(&req.authority, req.graph_url.as_deref()).await?;
+    let client = GraphClient::new(&root, token)?;
+    let snap = snapshot::read(&client, &app_id).await?;
+    let scopes = scopes.unwrap_or(PREVIEW_SCOPES).to_string();
+    let needs = target.requirements(&req.inputs);
+    let reads_access_token = needs.exposed_scope.is_some() || needs.access_token_version.is_some();
+    let p =
+        crate::registration::preview::preview(&client, &snap, user, &scopes, reads_access_token)
+            .await?;
+    let verdict = if p.assigned {
+        use crate::registration::preview::unsigned_token;
+        let tid = client.token().connection().tenant_id.clone();
+        let v2_issuer = format!("https://{}/{tid}/v2.0", req.inputs.cloud.authority_host());
+        let id = unsigned_token(&p.claims, &app_id, &v2_issuer, "2.0", None, now());
+        let mut response = serde_json::json!({ "id_token": id, "token_type": "Bearer" });
+        if let Some(at) = &p.access_token {
+            let v2 = snap
+                .app
+                .as_ref()
+                .is_some_and(|a| a.api.requested_access_token_version == Some(2));
+            let identifier = needs
+                .exposed_scope
+                .as_ref()
+                .map(|e| e.identifier_uri.clone())
+                .unwrap_or_else(|| app_id.clone());
+            let scp = needs.exposed_scope.as_ref().map(|e| e.scope);
+            // The product signs in with its own client ID: azp/azpacr (v2),
+            // appid/appidacr (v1); 1 = a client secret, 0 = a public client.
+            let mut at = at.clone();
+            at[if v2 { "azp" } else { "appid" }] = serde_json::json!(app_id);
+            at[if v2 { "azpacr" } else { "appidacr" }] =
+                serde_json::json!(if needs.secret { "1" } else { "0" });
+            response["access_token"] = serde_json::json!(if v2 {
+                unsigned_token(&at, &app_id, &v2_issuer, "2.0", scp, now())
+            } else {
+                let v1_issuer = format!("https://sts.windows.net/{tid}/");
+                unsigned_token(&at, &identifier, &v1_issuer, "1.0", scp, now())
+            });
+        }
+        let options = crate::inspect::InspectOptions {
+            needs: target.needs(&req.inputs),
+            ..crate::inspect::InspectOptions::default()
+        };
+        crate::inspect::inspect_text(&response.to_string(), &options, now())
+            .ok()
+            .map(|i| targets::verdict(target, &i, &req.inputs))
+    } else {
+        None
+    };
+    Ok(PreviewReport {
+        connection: client.token().connection().clone(),
+        graph_root: root,
+        app_id,
+        user: user.to_string(),
+        scopes,
+        claims: p.claims,
+        access_token: p.access_token,
+        assigned: p.assigned,
+        refusal: p.refusal,
+        verdict,
+    })
+}

@@ -20,6 +20,8 @@ pub mod create;
 pub mod graph;
 pub mod model;
 pub mod plan;
+pub mod preview;
+pub mod signins;
 pub mod snapshot;
 pub mod token;
 

@@ -739,3 +739,45 @@ async fn sign_in_logs_show_success_and_the_assignment_failure() {
     let (s, body) = get(&url, Some(&reader)).await;
     assert_graph_error(s, &body, 403, "Authorization_RequestDenied");
 }
+
+#[tokio::test]
+async fn directory_roles_account_state_and_only_the_callers_tenant_users() {
+    let sb = entrance_sandbox::Sandbox::start_default()
+        .await
+        .expect("sandbox");
+    let g = sb.graph_url().to_string();
+    let admin = app_token(&sb, "entrance-admin").await;
+    let ada = sb.scenario().user("admin").expect("user").id.clone();
+    let (s, roles) = get(
+        &format!("{g}/v1.0/users/{ada}/transitiveMemberOf/microsoft.graph.directoryRole"),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(s, 200, "{roles}");
+    assert_eq!(
+        roles["value"][0]["roleTemplateId"], "62e90394-69f5-4237-9190-012177145e10",
+        "{roles}"
+    );
+    let (_, dora) = get(
+        &format!("{g}/v1.0/users/dora@contoso.sandbox"),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(dora["accountEnabled"], false, "{dora}");
+    let (_, guest) = get(
+        &format!(
+            "{g}/v1.0/users/{}",
+            sb.scenario().user("guest").expect("user").id
+        ),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(guest["userType"], "Guest", "{guest}");
+    // Frank belongs to the other tenant: contoso's Graph does not know him.
+    let (s, body) = get(
+        &format!("{g}/v1.0/users/frank@fabrikam.sandbox"),
+        Some(&admin),
+    )
+    .await;
+    assert_graph_error(s, &body, 404, "Request_ResourceNotFound");
+}
