@@ -547,21 +547,21 @@ pub mod graph_permissions {
         "profile",
         "14dad69e-099b-42c9-810b-d002981feec1",
         false,
-        "name and tenant claims",
+        "receive name and tenant claims",
     );
     /// `email`.
     pub const EMAIL: ApiPermission = delegated(
         "email",
         "64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0",
         false,
-        "the email claim",
+        "receive the email claim",
     );
     /// `offline_access`.
     pub const OFFLINE_ACCESS: ApiPermission = delegated(
         "offline_access",
         "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
         false,
-        "refresh tokens",
+        "get refresh tokens",
     );
     /// `User.Read`.
     pub const USER_READ: ApiPermission = delegated(
