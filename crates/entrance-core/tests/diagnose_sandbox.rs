@@ -605,36 +605,15 @@ async fn a_multi_tenant_authority_is_noted_and_client_credentials_ask_for_a_tena
 /// A standards OpenID provider that is not Entra, in a few lines: its
 /// discovery, an empty key set, and a token endpoint refusing the client.
 async fn generic_provider() -> (String, tokio::task::JoinHandle<()>) {
-    use axum::routing::{get, post};
-    use axum::{Json, Router};
-    use serde_json::json;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let doc = support::openid_configuration(&base);
-    let app = Router::new()
-        .route(
-            "/.well-known/openid-configuration",
-            get(move || {
-                let doc = doc.clone();
-                async move { Json(doc) }
-            }),
+    use axum::routing::post;
+    use axum::Json;
+    support::serve_provider(post(|| async {
+        (
+            axum::http::StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({"error": "invalid_client", "error_description": "client authentication failed"})),
         )
-        .route("/jwks", get(|| async { Json(json!({"keys": []})) }))
-        .route(
-            "/token",
-            post(|| async {
-                (
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    Json(json!({"error": "invalid_client", "error_description": "client authentication failed"})),
-                )
-            }),
-        );
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (base, task)
+    }))
+    .await
 }
 
 #[tokio::test]

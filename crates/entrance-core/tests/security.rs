@@ -18,42 +18,23 @@ const SECRET: &str = "Kq8~Echo.Me+Secret/Value=77";
 /// An OpenID provider whose token endpoint, like some misbehaving servers,
 /// echoes the whole request body (client secret included) in its error text.
 async fn echoing_provider() -> String {
-    use axum::routing::{get, post};
-    use axum::{Json, Router};
+    use axum::routing::post;
+    use axum::Json;
     use serde_json::json;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let doc = support::openid_configuration(&base);
-    let app = Router::new()
-        .route(
-            "/.well-known/openid-configuration",
-            get(move || {
-                let doc = doc.clone();
-                async move { Json(doc) }
-            }),
+    let (base, _) = support::serve_provider(post(|body: String| async move {
+        let decoded: String = url::form_urlencoded::parse(body.as_bytes())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({
+                "error": "server_error",
+                "error_description": format!("client authentication failed for {body} ({decoded}; {})", STANDARD.encode(SECRET)),
+            })),
         )
-        .route("/jwks", get(|| async { Json(json!({"keys": []})) }))
-        .route(
-            "/token",
-            post(|body: String| async move {
-                let decoded: String = url::form_urlencoded::parse(body.as_bytes())
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                (
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    Json(json!({
-                        "error": "server_error",
-                        "error_description": format!("client authentication failed for {body} ({decoded}; {})", STANDARD.encode(SECRET)),
-                    })),
-                )
-            }),
-        );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    }))
+    .await;
     base
 }
 

@@ -292,3 +292,35 @@ pub fn openid_configuration(base: &str) -> serde_json::Value {
         "id_token_signing_alg_values_supported": ["RS256"],
     })
 }
+
+/// A minimal standards OpenID provider on 127.0.0.1: its discovery
+/// document, an empty key set, and `token` as its token endpoint. Returns
+/// its base URL and the server task.
+pub async fn serve_provider(
+    token: axum::routing::MethodRouter,
+) -> (String, tokio::task::JoinHandle<()>) {
+    use axum::routing::get;
+    use axum::{Json, Router};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let doc = openid_configuration(&base);
+    let app = Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json(doc) }
+            }),
+        )
+        .route(
+            "/jwks",
+            get(|| async { Json(serde_json::json!({"keys": []})) }),
+        )
+        .route("/token", token);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, task)
+}
