@@ -171,7 +171,12 @@ pub fn jwks(keys: &[(&str, &str)]) -> String {
 
 /// A temporary file holding `content`, in a private folder of its own
 /// (`tempfile`); both are removed on drop.
-pub struct TempFile(pub std::path::PathBuf, tempfile::TempDir);
+pub struct TempFile(
+    pub std::path::PathBuf,
+    /// Held only so the folder lives as long as the file.
+    #[allow(dead_code)]
+    tempfile::TempDir,
+);
 
 impl TempFile {
     pub fn new(name: &str, content: &str) -> TempFile {
